@@ -1,0 +1,12 @@
+export { DataDirInUseError, lockDataDir } from './data-dir-lock.js';
+export {
+  type Database,
+  type OpenOptions,
+  type Orm,
+  openDatabase,
+  type PoolStats,
+  type Queryable,
+  rows,
+  type Tx,
+} from './database.js';
+export { MIGRATIONS_DIR, MigrationError, migrate, readMigrations } from './migrate.js';

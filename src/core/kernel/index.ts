@@ -1,0 +1,73 @@
+import { sql } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import type { Actor } from '../actors/index.js';
+import { type AuditRecord, appendAudit } from '../audit/index.js';
+import type { BlobStore } from '../blobs/index.js';
+import type { Clock } from '../clock/index.js';
+import type { Config } from '../config/index.js';
+import type { Database, Tx } from '../db/index.js';
+import { type EventDispatcher, enqueueEvents, type OutgoingEvent } from '../events/index.js';
+import type { SigningKey } from '../keys/index.js';
+
+/** What every module is given: the shared mechanisms, no domain. */
+export interface Kernel {
+  config: Config;
+  db: Database;
+  clock: Clock;
+  events: EventDispatcher;
+  blobs: BlobStore;
+  log: Logger;
+  keys: { audit: SigningKey; tokens: SigningKey };
+}
+
+/** Who acts and on whose request; carried from the HTTP layer (or the CLI) into every change. */
+export interface ActionContext {
+  actor: Actor;
+  requestId?: string;
+  /** The Idempotency-Key record this change completes, marked in the same transaction. */
+  idempotency?: { actorKey: string; key: string };
+}
+
+export interface Change {
+  tx: Tx;
+  actor: Actor;
+  now: Date;
+  audit(record: AuditRecord): void;
+  publish(event: OutgoingEvent): void;
+}
+
+/**
+ * The one way state changes: the change, its audit entries, its outgoing events and the
+ * idempotency mark commit together or not at all. A request is acknowledged only after this
+ * resolves.
+ */
+export async function change<T>(
+  kernel: Kernel,
+  context: ActionContext,
+  fn: (change: Change) => Promise<T>,
+): Promise<T> {
+  const records: AuditRecord[] = [];
+  const events: OutgoingEvent[] = [];
+  const result = await kernel.db.transaction(async (tx) => {
+    const now = kernel.clock.now();
+    const value = await fn({
+      tx,
+      actor: context.actor,
+      now,
+      audit: (record) => records.push(record),
+      publish: (event) => events.push(event),
+    });
+    await enqueueEvents(tx, events);
+    if (context.idempotency) {
+      await tx.execute(sql`UPDATE core.idempotency SET committed = true
+        WHERE actor_key = ${context.idempotency.actorKey} AND key = ${context.idempotency.key}`);
+    }
+    // Last: the audit chain lock is held from here until commit.
+    await appendAudit(tx, { actor: context.actor, at: now, requestId: context.requestId }, records);
+    return value;
+  });
+  if (events.length > 0) {
+    kernel.events.dispatchOnce().catch((error) => kernel.log.error({ err: error }, 'event dispatch failed'));
+  }
+  return result;
+}
