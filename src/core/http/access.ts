@@ -20,6 +20,16 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     access?: Access;
   }
+  interface FastifyInstance {
+    /** Every route with its access statement: the table the authorisation tests walk. */
+    routeAccess: RouteAccess[];
+  }
+}
+
+export interface RouteAccess {
+  method: string;
+  url: string;
+  access: Access;
 }
 
 export function describeAccess(access: Access): string {
@@ -50,6 +60,8 @@ const PLUGIN_PUBLIC_PREFIXES = ['/docs'];
  * statement into the route's OpenAPI description.
  */
 export function enforceAccess(app: AnyApp): void {
+  const table: RouteAccess[] = [];
+  app.decorate('routeAccess', table);
   app.addHook('onRoute', (route: RouteOptions) => {
     const url = route.url;
     if (!route.config?.access) {
@@ -62,6 +74,7 @@ export function enforceAccess(app: AnyApp): void {
       }
     }
     const access = route.config.access as Access;
+    for (const method of [route.method].flat()) table.push({ method, url, access });
     if (route.schema) {
       const schema = route.schema as Record<string, unknown>;
       schema['x-access'] = describeAccess(access);

@@ -51,7 +51,7 @@ export async function buildApp(kernel: Kernel, modules: readonly RoutesPlugin[])
   const app = Fastify({
     loggerInstance: kernel.log as FastifyBaseLogger,
     bodyLimit: config.BODY_LIMIT,
-    requestIdHeader: 'x-request-id',
+    requestIdHeader: false,
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
@@ -65,6 +65,8 @@ export async function buildApp(kernel: Kernel, modules: readonly RoutesPlugin[])
   app.decorateRequest('actor', null as unknown as Actor);
   app.decorateRequest('locale', 'en');
 
+  // Cookies first: the language hook below reads the lang cookie.
+  await app.register(cookie);
   const settings = tokenSettings(config, kernel.keys.tokens);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -88,7 +90,6 @@ export async function buildApp(kernel: Kernel, modules: readonly RoutesPlugin[])
   });
 
   problemHandlers(app);
-  await app.register(cookie);
   const https = config.publicUrl.startsWith('https://');
   await app.register(helmet, {
     contentSecurityPolicy: {
