@@ -49,6 +49,8 @@ export async function verifyAudit(
   const checkpointSeqs = new Set(checkpoints.map((c) => c.checkpoint.seq));
   const hashAtCheckpoint = new Map<number, string>();
   const explained = new Set<number>();
+  /** Hashes next to a reported move: a later entry linking to one of them breaks because of that move. */
+  const movedLinks = new Set<string>();
   const seqOfHash = async (hash: string) => {
     const [found] = await rows<{ seq: string }>(
       db.orm,
@@ -91,8 +93,15 @@ export async function verifyAudit(
           seq,
           detail: `entry ${seq} was edited: its content no longer matches its hash`,
         });
-      } else if (row.prev_hash !== prevHash && !explained.has(seq) && seq === expectedSeq) {
-        problems.push(await classifyBreak(seq, row.prev_hash, seqOfHash, explained));
+      } else if (row.prev_hash !== prevHash && seq === expectedSeq) {
+        if (explained.has(seq) || movedLinks.has(row.prev_hash)) {
+          // Displaced by a move already reported; its neighbours' links broke with it.
+          movedLinks.add(prevHash).add(row.hash);
+        } else {
+          const problem = await classifyBreak(seq, row.prev_hash, seqOfHash, explained);
+          if (problem.kind === 'reordered') movedLinks.add(prevHash).add(row.hash);
+          problems.push(problem);
+        }
       }
       if (checkpointSeqs.has(seq)) hashAtCheckpoint.set(seq, row.hash);
       prevHash = row.hash;

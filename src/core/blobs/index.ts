@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 
 export interface StoredBlob {
   /** Lower-case hex SHA-256 of the content: its address. */
@@ -40,22 +39,31 @@ export function folderBlobStore(root: string): BlobStore {
       let size = 0;
       const handle = await fs.promises.open(tmp, 'w');
       try {
-        if (content instanceof Uint8Array) {
-          hash.update(content);
-          size = content.byteLength;
-          await handle.writeFile(content);
-        } else {
-          const out = handle.createWriteStream({ autoClose: false });
-          content.on('data', (chunk: Buffer) => {
-            hash.update(chunk);
-            size += chunk.byteLength;
-          });
-          await pipeline(content, out);
+        try {
+          if (content instanceof Uint8Array) {
+            hash.update(content);
+            size = content.byteLength;
+            await handle.writeFile(content);
+          } else {
+            // Written chunk by chunk on the handle: a write stream made from the handle holds it
+            // open, and closing the handle would then wait forever.
+            for await (const chunk of content as AsyncIterable<Buffer>) {
+              hash.update(chunk);
+              size += chunk.byteLength;
+              for (let done = 0; done < chunk.byteLength; ) {
+                done += (await handle.write(chunk, done)).bytesWritten;
+              }
+            }
+          }
+          // The caller will acknowledge a write that refers to this hash: it must be on disk first.
+          await handle.sync();
+        } finally {
+          await handle.close();
         }
-        // The caller will acknowledge a write that refers to this hash: it must be on disk first.
-        await handle.sync();
-      } finally {
-        await handle.close();
+      } catch (error) {
+        // A failed upload leaves nothing behind.
+        await fs.promises.rm(tmp, { force: true });
+        throw error;
       }
       const sha256 = hash.digest('hex');
       const target = pathOf(sha256);

@@ -57,6 +57,22 @@ export const ConfigSchema = Type.Object({
   ),
   OUTBOX_POLL_MS: setting(Type.Integer({ minimum: 10, default: 500 }), 'milliseconds, at least 10'),
   SEED_DEMO_DATA: setting(Type.Boolean({ default: true }), 'true or false'),
+  UIN_LENGTH: setting(
+    Type.Integer({ minimum: 8, maximum: 16, default: 10 }),
+    'digits in a UIN, check digit included: 8-16',
+  ),
+  UIN_POOL_SIZE: setting(
+    Type.Integer({ minimum: 100, default: 10_000 }),
+    'UINs kept ready to issue, at least 100',
+  ),
+  MATCH_REVIEW_THRESHOLD: setting(
+    Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
+    'a score above 0 and at most 1; candidates scoring this or more wait for a registrar',
+  ),
+  SECTOR_TOKEN_KEY_VERSION: setting(
+    Type.Integer({ minimum: 1, default: 1 }),
+    'the sector-token key version new tokens are made with, 1 or more',
+  ),
 });
 
 export type Config = Static<typeof ConfigSchema> & { dataDir: string; publicUrl: string };
@@ -75,13 +91,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const value = env[key];
     if (value !== undefined && value !== '') raw[key] = value;
   }
+  const given = { ...raw }; // as typed: Default and Convert change `raw` in place
   const converted = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, raw));
-  const [first] = Value.Errors(ConfigSchema, converted);
-  if (first) {
-    const key = first.instancePath.split('/')[1] ?? first.instancePath;
-    const shown = settings[key]?.secret ? '(hidden)' : JSON.stringify(raw[key]);
+  // Convert truncates an integer setting (0.5 becomes 0, which switches some features off).
+  const truncated = Object.keys(given).find(
+    (key) =>
+      typeof (converted as Record<string, unknown>)[key] === 'number' &&
+      Number(given[key]) !== (converted as Record<string, unknown>)[key],
+  );
+  const [first] = truncated === undefined ? Value.Errors(ConfigSchema, converted) : [];
+  if (truncated !== undefined || first) {
+    const key = truncated ?? first?.instancePath.split('/')[1] ?? first?.instancePath ?? '';
+    const shown = settings[key]?.secret ? '(hidden)' : JSON.stringify(given[key]);
     throw new ConfigError(
-      `${key}=${shown} is not valid: expected ${settings[key]?.allowed ?? first.message}`,
+      `${key}=${shown} is not valid: expected ${settings[key]?.allowed ?? first?.message}`,
     );
   }
   const config = converted as Static<typeof ConfigSchema>;
@@ -111,6 +134,8 @@ function maskUrlPassword(value: string): string {
   try {
     const url = new URL(value);
     if (url.password) url.password = '*****';
+    // The PostgreSQL driver also takes the password as a query parameter.
+    if (url.searchParams.has('password')) url.searchParams.set('password', '*****');
     return url.toString();
   } catch {
     return '*****';

@@ -27,6 +27,12 @@ export interface DataDirLock {
 
 const LOCK_FILE = 'mmuso.lock';
 
+/**
+ * Folders this process holds. The lock file cannot tell a second open in this process from a
+ * lock left by an earlier process that had the same pid (a restarted container), so ask here.
+ */
+const heldHere = new Set<string>();
+
 function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -39,16 +45,20 @@ function isRunning(pid: number): boolean {
 export function lockDataDir(dataDir: string): DataDirLock {
   fs.mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, LOCK_FILE);
+  const key = fs.realpathSync(dataDir);
+  if (heldHere.has(key)) throw new DataDirInUseError(dataDir, process.pid);
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = fs.openSync(file, 'wx');
       fs.writeSync(fd, String(process.pid));
       fs.closeSync(fd);
+      heldHere.add(key);
       let released = false;
       return {
         release() {
           if (released) return;
           released = true;
+          heldHere.delete(key);
           if (readOwner(file) === process.pid) fs.rmSync(file, { force: true });
         },
       };

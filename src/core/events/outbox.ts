@@ -47,6 +47,8 @@ export interface DispatcherOptions {
   /** After this many failed attempts the event moves to the dead-letter list. */
   maxAttempts?: number;
   onError?: (error: unknown, event: DomainEvent, subscriber: string) => void;
+  /** A polling pass failed (the database is unreachable, say); polling goes on. */
+  onPassError?: (error: unknown) => void;
 }
 
 /**
@@ -93,6 +95,9 @@ export class EventDispatcher {
       if (this.stopped) return;
       try {
         while ((await this.dispatchOnce()) === this.batchSize && !this.stopped);
+      } catch (error) {
+        // Unhandled, it would end the process; the next poll tries again.
+        this.options.onPassError?.(error);
       } finally {
         if (!this.stopped) this.timer = setTimeout(tick, pollMs);
       }
@@ -103,20 +108,24 @@ export class EventDispatcher {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    await this.running;
+    // A failure of that pass goes to whoever started it (the poller reports it).
+    await this.running?.catch(() => {});
   }
 
   private async pass(): Promise<number> {
     const claimed = await this.db.transaction((tx) =>
       rows<OutboxRow>(
         tx,
-        sql`UPDATE core.outbox SET locked_until = now() + make_interval(secs => ${this.leaseSeconds}), attempts = attempts + 1
+        // RETURNING comes in no particular order: sort so events go out in the order they were written.
+        sql`WITH claimed AS (
+            UPDATE core.outbox SET locked_until = now() + make_interval(secs => ${this.leaseSeconds}), attempts = attempts + 1
             WHERE id IN (
               SELECT id FROM core.outbox
               WHERE status = 'pending' AND available_at <= now() AND (locked_until IS NULL OR locked_until < now())
               ORDER BY available_at, id LIMIT ${this.batchSize}
               FOR UPDATE SKIP LOCKED)
-            RETURNING id, topic, payload, created_at, attempts, delivered_to`,
+            RETURNING id, topic, payload, created_at, attempts, delivered_to, available_at)
+            SELECT id, topic, payload, created_at, attempts, delivered_to FROM claimed ORDER BY available_at, id`,
       ),
     );
     for (const row of claimed) await this.deliver(row);

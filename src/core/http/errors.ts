@@ -13,7 +13,14 @@ export function problemDocument(problem: HttpProblem, request: FastifyRequest): 
     status: problem.status,
     ...(detail ? { detail: translate(request.locale, detail, values) } : {}),
     instance: request.url,
-    ...(errors ? { errors } : {}),
+    ...(errors
+      ? {
+          errors: errors.map(({ values: v, ...e }) => ({
+            ...e,
+            detail: translate(request.locale, e.detail, v),
+          })),
+        }
+      : {}),
     ...extensions,
     requestId: request.id,
   };

@@ -9,7 +9,9 @@ export interface FieldError {
   /** Where the field was: body, querystring, params or headers. */
   in: string;
   code: string;
+  /** Text for people; a message key is translated into the caller's language when sent. */
   detail: string;
+  values?: Record<string, unknown>;
 }
 
 export interface ProblemDocument {
@@ -61,7 +63,12 @@ export const problems = {
     new HttpProblem(409, 'conflict', 'problem.conflict', { detail, ...(extensions ? { extensions } : {}) }),
 };
 
-/** A field error in the body, for domain rules a schema cannot express. */
-export function fieldError(pointer: string, code: string, detail: string): FieldError {
-  return { pointer, in: 'body', code, detail };
+/** A field error in the body, for domain rules a schema cannot express. `detail` may be a message key. */
+export function fieldError(
+  pointer: string,
+  code: string,
+  detail: string,
+  values?: Record<string, unknown>,
+): FieldError {
+  return { pointer, in: 'body', code, detail, ...(values ? { values } : {}) };
 }
