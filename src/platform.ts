@@ -9,12 +9,13 @@ import { type App, buildApp, purgeExpiredIdempotencyKeys, type RoutesPlugin } fr
 import type { Kernel } from './core/kernel/index.js';
 import { loadOrCreateKey } from './core/keys/index.js';
 import { createLogger } from './core/log/index.js';
+import { fillUinPool, identityRoutes, identitySettings } from './modules/identity/index.js';
 import { messagingRoutes } from './modules/messaging/index.js';
 import { seedDemoData } from './seed.js';
 import { homePage } from './web/home.js';
 
 /** Every module's HTTP surface, in the order they are mounted. */
-export const ROUTES: readonly RoutesPlugin[] = [homePage, messagingRoutes];
+export const ROUTES: readonly RoutesPlugin[] = [homePage, messagingRoutes, identityRoutes];
 
 export interface KernelOptions {
   clock?: Clock;
@@ -86,6 +87,15 @@ export async function startPlatform(config: Config, options: KernelOptions = {})
       3_600_000,
     ).unref(),
   );
+  // The UIN pool fills in the background: registrations take from it, and make a few themselves
+  // if it ever runs dry.
+  const identity = identitySettings(config);
+  const fillPool = () =>
+    fillUinPool(kernel.db, identity.uinPolicy, identity.uinPoolTarget).catch((err) =>
+      kernel.log.error({ err }, 'UIN pool refill failed'),
+    );
+  void fillPool();
+  timers.push(setInterval(fillPool, 60_000).unref());
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const url = config.PUBLIC_URL ?? `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Actor, anonymous, STAFF_ROLES } from '../src/core/actors/index.js';
-import { admits, issueToken, type RouteAccess, tokenSettings } from '../src/core/http/index.js';
+import { admits, issueToken, type RouteAccess, resolveScope, tokenSettings } from '../src/core/http/index.js';
 import { newId } from '../src/core/ids/index.js';
 import { actors, createTestApp, type TestApp } from './support/kernel.js';
 
@@ -27,12 +27,28 @@ function concreteUrl(route: RouteAccess): string {
   return route.url.replace(/:[A-Za-z]+/g, newId()).replace(/\*$/, 'x');
 }
 
-async function call(route: RouteAccess, actor: Actor) {
+/** A system client holding exactly the scopes a route asks for, resolved for the URL called. */
+function scopedCaller(route: RouteAccess, url: string): { name: string; actor: Actor }[] {
+  if ('public' in route.access || !route.access.scopes?.length) return [];
+  const params = paramsOf(route.url, url);
+  const scopes = route.access.scopes.map((s) => resolveScope(s, params));
+  return [{ name: `system with ${scopes.join(' ')}`, actor: actors.system(scopes) }];
+}
+
+function paramsOf(template: string, url: string): Record<string, string> {
+  const names = template.split('/');
+  const values = url.split('/');
+  return Object.fromEntries(
+    names.flatMap((n, i) => (n.startsWith(':') ? [[n.slice(1), values[i] ?? '']] : [])),
+  );
+}
+
+async function call(route: RouteAccess, actor: Actor, url = concreteUrl(route)) {
   const headers = actor.type === 'anonymous' ? {} : await t.as(actor);
   const withBody = ['POST', 'PUT', 'PATCH'].includes(route.method);
   return t.app.inject({
     method: route.method as 'GET',
-    url: concreteUrl(route),
+    url,
     headers: withBody ? { ...headers, 'content-type': 'application/json' } : headers,
     ...(withBody ? { payload: '{}' } : {}),
   });
@@ -49,10 +65,11 @@ describe('route table authorisation', () => {
     expect(protectedRoutes.length).toBeGreaterThan(0);
     for (const route of protectedRoutes) {
       let admitted = 0;
-      for (const { name, actor } of callers) {
-        const response = await call(route, actor);
+      const url = concreteUrl(route);
+      for (const { name, actor } of [...callers, ...scopedCaller(route, url)]) {
+        const response = await call(route, actor, url);
         const label = `${route.method} ${route.url} as ${name}`;
-        if (admits(route.access, actor)) {
+        if (admits(route.access, actor, paramsOf(route.url, url))) {
           admitted += 1;
           expect([401, 403], label).not.toContain(response.statusCode);
         } else {

@@ -42,14 +42,23 @@ export function describeAccess(access: Access): string {
   return parts.join(' or ');
 }
 
-export function admits(access: Access, actor: Actor): boolean {
+/**
+ * Whether the access statement lets this actor in. A scope may name a path parameter in braces —
+ * `identity:resolve:{sector}` — so a client is authorised per sector, per registry, and so on.
+ */
+export function admits(access: Access, actor: Actor, params: Record<string, unknown> = {}): boolean {
   if ('public' in access) return true;
   if (actor.type === 'anonymous' || !access.actors.includes(actor.type)) return false;
   if (actor.type === 'staff' && access.roles?.length)
     return actor.roles.some((r) => access.roles?.includes(r));
-  if (actor.type === 'system' && access.scopes?.length)
-    return access.scopes.every((s) => actor.scopes.includes(s));
+  if (actor.type === 'system' && access.scopes?.length) {
+    return access.scopes.every((scope) => actor.scopes.includes(resolveScope(scope, params)));
+  }
   return true;
+}
+
+export function resolveScope(scope: string, params: Record<string, unknown>): string {
+  return scope.replace(/\{(\w+)\}/g, (_all, name: string) => String(params[name] ?? ''));
 }
 
 /** Routes registered by documentation plugins we do not write ourselves; all public reading. */
@@ -88,7 +97,7 @@ export function enforceAccess(app: AnyApp): void {
     const access = request.routeOptions.config.access;
     // Unmatched URLs reach the not-found handler, which has no statement and needs none.
     if (!access) return;
-    if (admits(access, request.actor)) return;
+    if (admits(access, request.actor, request.params as Record<string, unknown>)) return;
     throw request.actor.type === 'anonymous' ? problems.unauthenticated() : problems.forbidden();
   });
 }

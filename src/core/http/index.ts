@@ -1,4 +1,4 @@
-export { type Access, admits, describeAccess, type RouteAccess } from './access.js';
+export { type Access, admits, describeAccess, type RouteAccess, resolveScope } from './access.js';
 export { type App, buildApp, type RoutesPlugin } from './app.js';
 export { actionContext } from './context.js';
 export { problemDocument, sendProblem } from './errors.js';

@@ -1,0 +1,184 @@
+import { eq } from 'drizzle-orm';
+import { actorSummary } from '../../core/actors/index.js';
+import type { Tx } from '../../core/db/index.js';
+import { type FieldError, fieldError, problems } from '../../core/http/index.js';
+import { newId } from '../../core/ids/index.js';
+import type { Change } from '../../core/kernel/index.js';
+import { type Candidate, findCandidates, matchKeys } from './candidates.js';
+import type { MatchPerson } from './matching/index.js';
+import { type ParentInput, type Particulars, type PersonInput, validatePerson } from './person.js';
+import { adjudications, type PersonRow, persons, personVersions } from './schema.js';
+import type { IdentitySettings } from './settings.js';
+import { validateUinInput } from './uin/index.js';
+import { recordIssuedUin, takeUin } from './uin-pool.js';
+import { type PersonView, personView } from './view.js';
+
+export const PERSON_REGISTERED = 'identity.person.registered';
+export const PERSON_PENDING = 'identity.person.pending-adjudication';
+
+export interface Registration {
+  person: PersonView;
+  /** registered: a UIN was issued; pending: a possible duplicate waits for a registrar's decision. */
+  outcome: 'registered' | 'pending';
+  adjudicationId?: string;
+  candidates: Candidate[];
+}
+
+interface ResolvedParent {
+  id: string | null;
+  name: string | null;
+}
+
+/** A parent given by UIN must be in the register; their name is then taken from it. */
+async function resolveParent(
+  tx: Tx,
+  pointer: string,
+  parent: ParentInput | null,
+  errors: FieldError[],
+): Promise<ResolvedParent> {
+  if (!parent) return { id: null, name: null };
+  if (parent.uin === undefined) return { id: null, name: parent.name?.trim() ?? null };
+  const uin = validateUinInput(parent.uin);
+  const [found] = uin.ok ? await tx.select().from(persons).where(eq(persons.uin, uin.uin)) : [];
+  if (!found) {
+    errors.push(fieldError(`${pointer}/uin`, 'uin-unknown', 'identity.error.uin-unknown'));
+    return { id: null, name: null };
+  }
+  return { id: found.id, name: `${found.givenNames} ${found.surname}` };
+}
+
+export function toMatchPerson(p: {
+  givenNames: string;
+  surname: string;
+  otherNames?: string | null;
+  sex: 'F' | 'M';
+  birth: { year: number; month?: number; day?: number };
+  birthDistrict?: string | null;
+  birthVillage?: string | null;
+  fatherName?: string | null;
+  motherName?: string | null;
+  phones: string[];
+}): MatchPerson {
+  return {
+    givenNames: p.givenNames,
+    surname: p.surname,
+    ...(p.otherNames ? { otherNames: p.otherNames } : {}),
+    sex: p.sex,
+    birth: p.birth,
+    ...(p.birthDistrict ? { birthDistrict: p.birthDistrict } : {}),
+    ...(p.birthVillage ? { birthVillage: p.birthVillage } : {}),
+    ...(p.fatherName ? { fatherName: p.fatherName } : {}),
+    ...(p.motherName ? { motherName: p.motherName } : {}),
+    ...(p.phones[0] ? { phone: p.phones[0] } : {}),
+  };
+}
+
+/** The stored row for validated particulars, before the register decides its state. */
+function personRow(id: string, p: Particulars, father: ResolvedParent, mother: ResolvedParent, now: Date) {
+  return {
+    id,
+    version: 1,
+    givenNames: p.givenNames,
+    surname: p.surname,
+    otherNames: p.otherNames,
+    sex: p.sex,
+    birthYear: p.birth.year,
+    birthMonth: p.birth.month ?? null,
+    birthDay: p.birth.day ?? null,
+    birthDistrict: p.birthDistrict,
+    birthVillage: p.birthVillage,
+    fatherId: father.id,
+    motherId: mother.id,
+    fatherName: father.name,
+    motherName: mother.name,
+    citizenship: p.citizenship,
+    vitalStatus: 'alive' as const,
+    phones: p.phones,
+    addressDistrict: p.address?.district ?? null,
+    addressConstituency: p.address?.constituency ?? null,
+    addressVillage: p.address?.village ?? null,
+    legacyId: p.legacyId,
+    ...matchKeys(p.givenNames, p.surname),
+    registeredAt: now,
+    updatedAt: now,
+  };
+}
+
+/** Appends a version of the person to their history: nothing about a person is ever overwritten. */
+export async function recordVersion(
+  c: Change,
+  row: PersonRow,
+  event: string,
+  reason: string | null,
+): Promise<void> {
+  await c.tx.insert(personVersions).values({
+    personId: row.id,
+    version: row.version,
+    event,
+    data: personView(row),
+    changedAt: c.now,
+    changedBy: actorSummary(c.actor),
+    reason,
+  });
+}
+
+/**
+ * Registers a person (a birth, or a late registration of someone not yet in the register). The
+ * whole register is searched first: a likely duplicate waits in the adjudication queue without a
+ * UIN; otherwise a UIN is issued from the pool at once.
+ */
+export async function registerPerson(
+  c: Change,
+  settings: IdentitySettings,
+  input: PersonInput,
+  reason: string | null = null,
+): Promise<Registration> {
+  const checked = validatePerson(input, c.now);
+  if (!checked.ok) throw problems.invalid(checked.errors);
+  const p = checked.value;
+  const errors: FieldError[] = [];
+  const father = await resolveParent(c.tx, '/father', p.father, errors);
+  const mother = await resolveParent(c.tx, '/mother', p.mother, errors);
+  if (errors.length) throw problems.invalid(errors);
+
+  const id = newId();
+  const row = personRow(id, p, father, mother, c.now);
+  const match = toMatchPerson({ ...p, fatherName: father.name, motherName: mother.name });
+  const candidates = await findCandidates(c.tx, match, row, settings.reviewThreshold);
+
+  if (candidates.length > 0) {
+    const [stored] = await c.tx
+      .insert(persons)
+      .values({ ...row, registerState: 'pending' })
+      .returning();
+    const person = stored as PersonRow;
+    await recordVersion(c, person, 'registration-pending', reason);
+    const adjudicationId = await openAdjudication(c, person.id, candidates);
+    c.audit({
+      action: PERSON_PENDING,
+      subject: { type: 'person', id },
+      purpose: reason ?? undefined,
+      after: { adjudicationId },
+    });
+    c.publish({ topic: PERSON_PENDING, payload: { personId: id, adjudicationId } });
+    return { person: personView(person), outcome: 'pending', adjudicationId, candidates };
+  }
+
+  const uin = await takeUin(c.tx, settings.uinPolicy);
+  const [stored] = await c.tx
+    .insert(persons)
+    .values({ ...row, uin, registerState: 'registered' })
+    .returning();
+  const person = stored as PersonRow;
+  await recordIssuedUin(c.tx, uin, id, c.now);
+  await recordVersion(c, person, 'registered', reason);
+  c.audit({ action: PERSON_REGISTERED, subject: { type: 'person', id }, purpose: reason ?? undefined });
+  c.publish({ topic: PERSON_REGISTERED, payload: { personId: id } });
+  return { person: personView(person), outcome: 'registered', candidates: [] };
+}
+
+async function openAdjudication(c: Change, personId: string, candidates: Candidate[]): Promise<string> {
+  const id = newId();
+  await c.tx.insert(adjudications).values({ id, personId, candidates, state: 'open', createdAt: c.now });
+  return id;
+}
