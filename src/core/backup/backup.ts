@@ -9,7 +9,9 @@ import {
   BACKUP_VERSION,
   type BackupHeader,
   type BackupTrailer,
-  DATA_FILES,
+  CHECKPOINT_FILE,
+  isDataFile,
+  KEYS_DIR,
   type LineWriter,
   type Migration,
   openLineWriter,
@@ -112,7 +114,14 @@ async function writeBackup(out: LineWriter, source: BackupSource): Promise<Backu
 
 function readDataFiles(dataDir: string): Map<string, Buffer> {
   const found = new Map<string, Buffer>();
-  for (const name of DATA_FILES) {
+  const keysDir = path.join(dataDir, KEYS_DIR);
+  const keys = fs.existsSync(keysDir)
+    ? fs
+        .readdirSync(keysDir)
+        .sort()
+        .map((f) => `${KEYS_DIR}/${f}`)
+    : [];
+  for (const name of [CHECKPOINT_FILE, ...keys].filter(isDataFile)) {
     const file = path.join(dataDir, name);
     if (fs.existsSync(file)) found.set(name, fs.readFileSync(file));
   }

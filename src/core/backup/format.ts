@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import fs from 'node:fs';
-import { pipeline } from 'node:stream/promises';
+import { pipeline } from 'node:stream';
+import { pipeline as pipelinePromise } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 
 /**
@@ -12,12 +13,17 @@ import { createGunzip, createGzip } from 'node:zlib';
 export const BACKUP_FORMAT = 'mmuso-backup';
 export const BACKUP_VERSION = 1;
 
-/** DATA_DIR files a restore on another machine needs: the checkpoint copy and the platform keys. */
-export const DATA_FILES = [
-  'audit/checkpoints.jsonl',
-  'keys/audit-checkpoint.jwk.json',
-  'keys/api-tokens.jwk.json',
-];
+/**
+ * DATA_DIR files a restore on another machine needs: the checkpoint copy and every platform key
+ * (token and audit signing keys, sector-token master keys). Names are checked so a crafted backup
+ * cannot write anywhere else.
+ */
+export const CHECKPOINT_FILE = 'audit/checkpoints.jsonl';
+export const KEYS_DIR = 'keys';
+
+export function isDataFile(name: string): boolean {
+  return name === CHECKPOINT_FILE || /^keys\/[a-z0-9][a-z0-9.-]*\.(jwk\.json|key)$/.test(name);
+}
 
 export interface Migration {
   id: string;
@@ -58,7 +64,7 @@ export class BackupError extends Error {
 
 export interface LineWriter {
   write(value: object): Promise<void>;
-  /** Flushes and closes the file; resolves once every byte is on disk. */
+  /** Resolves once every byte is written and flushed to disk (fsync). */
   close(): Promise<void>;
   abort(): void;
 }
@@ -66,11 +72,13 @@ export interface LineWriter {
 export function openLineWriter(file: string): LineWriter {
   const gzip = createGzip();
   // Owner-only: the backup carries private keys.
-  const written = pipeline(gzip, fs.createWriteStream(file, { mode: 0o600 }));
+  const written = pipelinePromise(gzip, fs.createWriteStream(file, { mode: 0o600, flush: true }));
   written.catch(() => {}); // surfaced by write() or close()
   return {
     async write(value) {
-      if (!gzip.write(`${JSON.stringify(value)}\n`)) await once(gzip, 'drain');
+      // After a failed write (a full disk) no 'drain' comes: `written` rejects with the reason.
+      if (gzip.destroyed) await written;
+      if (!gzip.write(`${JSON.stringify(value)}\n`)) await Promise.race([once(gzip, 'drain'), written]);
     },
     async close() {
       gzip.end();
@@ -98,10 +106,10 @@ export async function* readEntries(file: string): AsyncGenerator<BackupEntry> {
 }
 
 async function* readLines(file: string): AsyncGenerator<string> {
-  const source = fs.createReadStream(file);
   const gunzip = createGunzip();
-  source.on('error', (error) => gunzip.destroy(error));
-  source.pipe(gunzip).setEncoding('utf8');
+  // Errors reach the loop below through gunzip; stopping early closes the file too.
+  pipeline(fs.createReadStream(file), gunzip, () => {});
+  gunzip.setEncoding('utf8');
   // Chunks are joined only at line ends: one very long line (a large blob) stays linear.
   let pending: string[] = [];
   try {
@@ -140,7 +148,7 @@ function classify(value: unknown, lineNumber: number, file: string): BackupEntry
     return { kind: 'header', header: line as unknown as BackupHeader };
   }
   if (typeof line.file === 'string' && typeof line.data === 'string') {
-    if (!DATA_FILES.includes(line.file)) throw damaged(`names an unexpected file ${line.file}`);
+    if (!isDataFile(line.file)) throw damaged(`names an unexpected file ${line.file}`);
     return { kind: 'file', path: line.file, data: Buffer.from(line.data, 'base64') };
   }
   if (typeof line.table === 'string' && Array.isArray(line.columns)) {

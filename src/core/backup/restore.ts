@@ -9,6 +9,7 @@ import type { BackupSummary } from './backup.js';
 import { BackupError, type BackupHeader, type BackupTrailer, type RowValues, readEntries } from './format.js';
 import {
   applicationTables,
+  type Column,
   quoteIdentifier,
   quoteName,
   tableColumns,
@@ -151,8 +152,8 @@ function refuseOtherMigrations(inBackup: readonly { id: string; checksum: string
   }
   if (differences.length) {
     throw new BackupError(
-      `The backup was made with other database migrations than this version of Mmuso: ${differences.join('; ')}. ` +
-        'Restore it with the version that made it.',
+      'The backup was made with other database migrations than this version of Mmuso: ' +
+        `${differences.join('; ')}. Restore it with the version that made it.`,
     );
   }
 }
@@ -194,28 +195,33 @@ function refuseConflictingFiles(files: Map<string, Buffer>, dataDir: string): vo
 async function prepareInserts(db: Database, tables: Map<string, string[]>): Promise<Map<string, InsertRows>> {
   const inserts = new Map<string, InsertRows>();
   for (const [table, names] of tables) {
-    if (!(await tableExists(db.orm, table))) {
-      throw new BackupError(`The backup holds table ${table}, which this database does not have.`);
-    }
-    const types = new Map((await tableColumns(db.orm, table)).map((c) => [c.name, c.type]));
-    const columns = names.map((name) => {
-      const type = types.get(name);
-      if (!type)
-        throw new BackupError(
-          `The backup holds column ${name} of ${table}, which this database does not have.`,
-        );
-      return { name, type };
-    });
-    const targets = columns.map((c) => quoteIdentifier(c.name)).join(', ');
-    const values = columns.map((c, i) => writeExpression(c, `r ->> ${i}`)).join(', ');
-    // OVERRIDING SYSTEM VALUE: identity columns take the backed-up values too.
-    const insert = `INSERT INTO ${quoteName(table)} (${targets}) OVERRIDING SYSTEM VALUE SELECT ${values}`;
-    inserts.set(
-      table,
-      (batch) => sql`${sql.raw(insert)} FROM json_array_elements(${JSON.stringify(batch)}::json) AS e(r)`,
-    );
+    inserts.set(table, insertInto(table, await targetColumns(db, table, names)));
   }
   return inserts;
+}
+
+async function targetColumns(db: Database, table: string, names: string[]): Promise<Column[]> {
+  if (!(await tableExists(db.orm, table))) {
+    throw new BackupError(`The backup holds table ${table}, which this database does not have.`);
+  }
+  const types = new Map((await tableColumns(db.orm, table)).map((c) => [c.name, c.type]));
+  return names.map((name) => {
+    const type = types.get(name);
+    if (!type) {
+      throw new BackupError(
+        `The backup holds column ${name} of ${table}, which this database does not have.`,
+      );
+    }
+    return { name, type };
+  });
+}
+
+function insertInto(table: string, columns: Column[]): InsertRows {
+  const targets = columns.map((c) => quoteIdentifier(c.name)).join(', ');
+  const values = columns.map((c, i) => writeExpression(c, `r ->> ${i}`)).join(', ');
+  // OVERRIDING SYSTEM VALUE: identity columns take the backed-up values too.
+  const insert = `INSERT INTO ${quoteName(table)} (${targets}) OVERRIDING SYSTEM VALUE SELECT ${values}`;
+  return (batch) => sql`${sql.raw(insert)} FROM json_array_elements(${JSON.stringify(batch)}::json) AS e(r)`;
 }
 
 async function loadWithoutTriggers(tx: Tx): Promise<void> {
@@ -223,7 +229,8 @@ async function loadWithoutTriggers(tx: Tx): Promise<void> {
     await tx.execute(sql`SET LOCAL session_replication_role = replica`);
   } catch (error) {
     throw new BackupError(
-      `Restoring needs a database superuser, to load rows with triggers and foreign-key checks off: ${causeOf(error)}`,
+      'Restoring needs a database superuser, to load rows with triggers and foreign-key checks off: ' +
+        causeOf(error),
       { cause: error },
     );
   }
@@ -241,7 +248,8 @@ async function loadEntries(tx: Tx, file: string, inserts: Map<string, InsertRows
         break;
       case 'sequence':
         await tx.execute(
-          sql`SELECT setval(${quoteName(entry.sequence)}::regclass, ${entry.value}::bigint, ${entry.called}::boolean)`,
+          sql`SELECT setval(${quoteName(entry.sequence)}::regclass, ${entry.value}::bigint,
+            ${entry.called}::boolean)`,
         );
         break;
       case 'blob':
@@ -272,7 +280,7 @@ function writeDataFiles(dataDir: string, files: Map<string, Buffer>): void {
     if (fs.existsSync(file)) continue; // the same content: refuseConflictingFiles checked
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const tmp = `${file}.restoring`;
-    fs.writeFileSync(tmp, data, { mode: 0o600 });
+    fs.writeFileSync(tmp, data, { mode: 0o600, flush: true });
     fs.renameSync(tmp, file);
   }
 }

@@ -4,7 +4,10 @@ import { type Queryable, rows } from '../db/index.js';
 /** Described by the backup header, and recreated by migrate() on restore: never copied as data. */
 const MIGRATIONS_TABLE = 'core.schema_migrations';
 
-/** Leaves out PostgreSQL's own schemas (pg_catalog, pg_toast, temporary ones) and public, which holds only extension objects. */
+/**
+ * Leaves out PostgreSQL's own schemas (pg_catalog, pg_toast, temporary ones) and public, which
+ * holds only extension objects.
+ */
 const isApplicationSchema = (column: string) =>
   sql.raw(`${column} NOT IN ('information_schema', 'public') AND left(${column}, 3) <> 'pg_'`);
 
@@ -45,7 +48,8 @@ export async function tableColumns(on: Queryable, table: string): Promise<Column
   return rows<Column>(
     on,
     sql`SELECT attname AS name, format_type(atttypid, atttypmod) AS type FROM pg_attribute
-        WHERE attrelid = ${quoteName(table)}::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = ''
+        WHERE attrelid = ${quoteName(table)}::regclass
+          AND attnum > 0 AND NOT attisdropped AND attgenerated = ''
         ORDER BY attnum`,
   );
 }
