@@ -1,11 +1,7 @@
 #!/usr/bin/env node
-// The operator CLI, runnable without a build step: tsx loads the TypeScript sources.
-import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+// The operator CLI, runnable without a build step: tsx loads the TypeScript sources in this
+// same process, so signals reach the command directly.
+import { register } from 'tsx/esm/api';
 
-const require = createRequire(import.meta.url);
-const cli = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
-const tsx = require.resolve('tsx/cli');
-const result = spawnSync(process.execPath, [tsx, cli, ...process.argv.slice(2)], { stdio: 'inherit' });
-process.exit(result.status ?? 1);
+register();
+await import('../src/cli/main.ts');

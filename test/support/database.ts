@@ -43,7 +43,13 @@ export async function prepareTemplates() {
       await c.query(`CREATE DATABASE ${name}`);
     });
     const db = await openDatabase({ databaseUrl: withDatabase(serverUrl, name), poolSize: 2 });
-    await migrate(db);
+    try {
+      await migrate(db);
+    } catch (error) {
+      await db.close();
+      await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+      throw error;
+    }
     await db.close();
     return {
       provided: { serverTemplate: name },

@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import cookie from '@fastify/cookie';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -22,6 +21,7 @@ import { problemHandlers } from './errors.js';
 import { idempotency } from './idempotency.js';
 import { metrics } from './metrics.js';
 import { problems } from './problem.js';
+import { sendSecurityHeaders } from './security-headers.js';
 import { actorFromToken, InvalidTokenError, tokenSettings } from './tokens.js';
 import { validatorCompiler } from './validation.js';
 
@@ -91,7 +91,7 @@ export async function buildApp(kernel: Kernel, modules: readonly RoutesPlugin[])
 
   problemHandlers(app);
   const https = config.publicUrl.startsWith('https://');
-  await app.register(helmet, {
+  sendSecurityHeaders(app, {
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],

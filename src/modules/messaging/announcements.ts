@@ -1,5 +1,5 @@
-import { and, desc, eq, gt, isNull, lte, or } from 'drizzle-orm';
-import type { Queryable } from '../../core/db/index.js';
+import { and, desc, eq, gt, isNull, lte, or, sql } from 'drizzle-orm';
+import type { Orm, Queryable } from '../../core/db/index.js';
 import type { DistrictCode } from '../../core/districts/index.js';
 import { fieldError, problems } from '../../core/http/problem.js';
 import { newId } from '../../core/ids/index.js';
@@ -109,8 +109,22 @@ export async function withdrawAnnouncement(
   return toAnnouncement(after as Row);
 }
 
-export async function getAnnouncement(db: Queryable, id: string): Promise<Announcement | undefined> {
-  const [row] = await db.select().from(announcements).where(eq(announcements.id, id));
+/** Prepared once per database handle: building the query per request cost a fifth of a read. */
+const byIdStatements = new WeakMap<Orm, ReturnType<typeof prepareById>>();
+const prepareById = (db: Orm) =>
+  db
+    .select()
+    .from(announcements)
+    .where(eq(announcements.id, sql.placeholder('id')))
+    .prepare('messaging_announcement_by_id');
+
+export async function getAnnouncement(db: Orm, id: string): Promise<Announcement | undefined> {
+  let statement = byIdStatements.get(db);
+  if (!statement) {
+    statement = prepareById(db);
+    byIdStatements.set(db, statement);
+  }
+  const [row] = await statement.execute({ id });
   return row ? toAnnouncement(row) : undefined;
 }
 
