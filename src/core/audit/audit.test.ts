@@ -7,7 +7,7 @@ import { actors, createTestKernel, type TestKernel } from '../../../test/support
 import { rows, type Tx } from '../db/index.js';
 import { newId } from '../ids/index.js';
 import { change } from '../kernel/index.js';
-import { checkpointFile, hashEntry, verifyAudit, writeCheckpoint } from './index.js';
+import { checkpointFile, hashStoredEntry, verifyAudit, writeCheckpoint } from './index.js';
 
 interface EntryRow {
   seq: string;
@@ -60,20 +60,7 @@ async function insertRow(tx: Tx, seq: number, row: EntryRow): Promise<void> {
             ${JSON.stringify(row.after)}::jsonb, ${row.request_id}, ${row.prev_hash}, ${row.hash})`);
 }
 
-function rehash(row: EntryRow): string {
-  return hashEntry({
-    id: row.id,
-    at: new Date(row.at).toISOString(),
-    actor: row.actor,
-    action: row.action,
-    subject: row.subject,
-    purpose: row.purpose,
-    before: row.before,
-    after: row.after,
-    requestId: row.request_id,
-    prevHash: row.prev_hash,
-  });
-}
+const rehash = (row: EntryRow): string => hashStoredEntry(row);
 
 /** Records `count` entries, one change each, as an application would. */
 async function record(count: number): Promise<void> {

@@ -26,3 +26,33 @@ export function hashEntry(entry: ChainedEntry): string {
   if (text === undefined) throw new Error('audit entry cannot be canonicalised');
   return createHash('sha256').update(text).digest('hex');
 }
+
+/** An entry as the database returns it. */
+export interface StoredEntry {
+  id: string;
+  at: Date | string;
+  actor: unknown;
+  action: string;
+  subject: unknown;
+  purpose: string | null;
+  before: unknown;
+  after: unknown;
+  request_id: string | null;
+  prev_hash: string;
+}
+
+/** The hash a stored entry should have, recomputed from its columns. */
+export function hashStoredEntry(row: StoredEntry): string {
+  return hashEntry({
+    id: row.id,
+    at: new Date(row.at).toISOString(),
+    actor: row.actor,
+    action: row.action,
+    subject: row.subject,
+    purpose: row.purpose,
+    before: row.before,
+    after: row.after,
+    requestId: row.request_id,
+    prevHash: row.prev_hash,
+  });
+}

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { JWK } from 'jose';
 import { type Database, rows } from '../db/index.js';
 import { loadCheckpoints } from './checkpoint.js';
-import { GENESIS_HASH, hashEntry } from './hash.js';
+import { GENESIS_HASH, hashStoredEntry, type StoredEntry } from './hash.js';
 
 export type AuditProblemKind = 'edited' | 'removed' | 'inserted' | 'reordered' | 'truncated' | 'checkpoint';
 
@@ -19,18 +19,8 @@ export interface AuditVerification {
   problems: AuditProblem[];
 }
 
-interface EntryRow {
+interface EntryRow extends StoredEntry {
   seq: string;
-  id: string;
-  at: Date;
-  actor: unknown;
-  action: string;
-  subject: unknown;
-  purpose: string | null;
-  before: unknown;
-  after: unknown;
-  request_id: string | null;
-  prev_hash: string;
   hash: string;
 }
 
@@ -75,18 +65,7 @@ export async function verifyAudit(
           seq - expectedSeq === 1 ? `entry ${expectedSeq} is` : `entries ${expectedSeq}-${seq - 1} are`;
         problems.push({ kind: 'removed', seq: expectedSeq, detail: `${missing} missing from the log` });
       }
-      const computed = hashEntry({
-        id: row.id,
-        at: new Date(row.at).toISOString(),
-        actor: row.actor,
-        action: row.action,
-        subject: row.subject,
-        purpose: row.purpose,
-        before: row.before,
-        after: row.after,
-        requestId: row.request_id,
-        prevHash: row.prev_hash,
-      });
+      const computed = hashStoredEntry(row);
       if (computed !== row.hash) {
         problems.push({
           kind: 'edited',

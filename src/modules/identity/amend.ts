@@ -2,10 +2,9 @@ import { eq } from 'drizzle-orm';
 import { fieldError, HttpProblem, problems } from '../../core/http/index.js';
 import { newId } from '../../core/ids/index.js';
 import type { Change } from '../../core/kernel/index.js';
-import { matchKeys } from './candidates.js';
 import { personById } from './lookup.js';
 import { formatBirthDate, type Particulars, type PersonInput, validatePerson } from './person.js';
-import { recordVersion } from './register.js';
+import { particularsColumns, recordVersion } from './register.js';
 import { amendments, type PersonRow, persons } from './schema.js';
 import { birthOf, type PersonView, personView } from './view.js';
 
@@ -163,21 +162,7 @@ export async function approveAmendment(
   const [updated] = await c.tx
     .update(persons)
     .set({
-      givenNames: p.givenNames,
-      surname: p.surname,
-      otherNames: p.otherNames,
-      sex: p.sex,
-      birthYear: p.birth.year,
-      birthMonth: p.birth.month ?? null,
-      birthDay: p.birth.day ?? null,
-      birthDistrict: p.birthDistrict,
-      birthVillage: p.birthVillage,
-      citizenship: p.citizenship,
-      phones: p.phones,
-      addressDistrict: p.address?.district ?? null,
-      addressConstituency: p.address?.constituency ?? null,
-      addressVillage: p.address?.village ?? null,
-      ...matchKeys(p.givenNames, p.surname),
+      ...particularsColumns(p),
       version: person.version + 1,
       updatedAt: c.now,
     })

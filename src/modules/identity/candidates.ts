@@ -78,23 +78,50 @@ export function candidateQuery(person: MatchPerson, keys: MatchKeys) {
     LIMIT ${CANDIDATE_LIMIT}`;
 }
 
-function toMatchPerson(row: CandidateRow): MatchPerson {
+/** What the scorer compares: the particulars, optional fields left out when unknown. */
+export function toMatchPerson(p: {
+  givenNames: string;
+  surname: string;
+  otherNames?: string | null;
+  sex: 'F' | 'M';
+  birth: { year: number; month?: number; day?: number };
+  birthDistrict?: string | null;
+  birthVillage?: string | null;
+  fatherName?: string | null;
+  motherName?: string | null;
+  phones: string[];
+}): MatchPerson {
   return {
+    givenNames: p.givenNames,
+    surname: p.surname,
+    ...(p.otherNames ? { otherNames: p.otherNames } : {}),
+    sex: p.sex,
+    birth: p.birth,
+    ...(p.birthDistrict ? { birthDistrict: p.birthDistrict } : {}),
+    ...(p.birthVillage ? { birthVillage: p.birthVillage } : {}),
+    ...(p.fatherName ? { fatherName: p.fatherName } : {}),
+    ...(p.motherName ? { motherName: p.motherName } : {}),
+    ...(p.phones[0] ? { phone: p.phones[0] } : {}),
+  };
+}
+
+function rowToMatchPerson(row: CandidateRow): MatchPerson {
+  return toMatchPerson({
     givenNames: row.given_names,
     surname: row.surname,
-    ...(row.other_names ? { otherNames: row.other_names } : {}),
+    otherNames: row.other_names,
     sex: row.sex,
     birth: {
       year: row.birth_year,
       ...(row.birth_month ? { month: row.birth_month } : {}),
       ...(row.birth_day ? { day: row.birth_day } : {}),
     },
-    ...(row.birth_district ? { birthDistrict: row.birth_district } : {}),
-    ...(row.birth_village ? { birthVillage: row.birth_village } : {}),
-    ...(row.father_name ? { fatherName: row.father_name } : {}),
-    ...(row.mother_name ? { motherName: row.mother_name } : {}),
-    ...(row.phones[0] ? { phone: row.phones[0] } : {}),
-  };
+    birthDistrict: row.birth_district,
+    birthVillage: row.birth_village,
+    fatherName: row.father_name,
+    motherName: row.mother_name,
+    phones: row.phones,
+  });
 }
 
 /** Registered people who score at or above `threshold` against `person`, best first. */
@@ -109,7 +136,7 @@ export async function findCandidates(
   const subject = preparePerson(person);
   const scored: Candidate[] = [];
   for (const row of found) {
-    const candidate = preparePerson(toMatchPerson(row));
+    const candidate = preparePerson(rowToMatchPerson(row));
     // Reasons are built only for the few that pass: most rows of a block are clearly someone else.
     if (scoreOnly(subject, candidate) < threshold) continue;
     const result = scorePrepared(subject, candidate);

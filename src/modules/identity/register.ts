@@ -4,8 +4,7 @@ import type { Tx } from '../../core/db/index.js';
 import { type FieldError, fieldError, problems } from '../../core/http/index.js';
 import { newId } from '../../core/ids/index.js';
 import type { Change } from '../../core/kernel/index.js';
-import { type Candidate, findCandidates, matchKeys } from './candidates.js';
-import type { MatchPerson } from './matching/index.js';
+import { type Candidate, findCandidates, matchKeys, toMatchPerson } from './candidates.js';
 import { type ParentInput, type Particulars, type PersonInput, validatePerson } from './person.js';
 import { adjudications, type PersonRow, persons, personVersions } from './schema.js';
 import type { IdentitySettings } from './settings.js';
@@ -47,37 +46,9 @@ async function resolveParent(
   return { id: found.id, name: `${found.givenNames} ${found.surname}` };
 }
 
-export function toMatchPerson(p: {
-  givenNames: string;
-  surname: string;
-  otherNames?: string | null;
-  sex: 'F' | 'M';
-  birth: { year: number; month?: number; day?: number };
-  birthDistrict?: string | null;
-  birthVillage?: string | null;
-  fatherName?: string | null;
-  motherName?: string | null;
-  phones: string[];
-}): MatchPerson {
+/** The columns that hold a person's particulars, matching keys included; shared by amendments. */
+export function particularsColumns(p: Particulars) {
   return {
-    givenNames: p.givenNames,
-    surname: p.surname,
-    ...(p.otherNames ? { otherNames: p.otherNames } : {}),
-    sex: p.sex,
-    birth: p.birth,
-    ...(p.birthDistrict ? { birthDistrict: p.birthDistrict } : {}),
-    ...(p.birthVillage ? { birthVillage: p.birthVillage } : {}),
-    ...(p.fatherName ? { fatherName: p.fatherName } : {}),
-    ...(p.motherName ? { motherName: p.motherName } : {}),
-    ...(p.phones[0] ? { phone: p.phones[0] } : {}),
-  };
-}
-
-/** The stored row for validated particulars, before the register decides its state. */
-function personRow(id: string, p: Particulars, father: ResolvedParent, mother: ResolvedParent, now: Date) {
-  return {
-    id,
-    version: 1,
     givenNames: p.givenNames,
     surname: p.surname,
     otherNames: p.otherNames,
@@ -87,18 +58,27 @@ function personRow(id: string, p: Particulars, father: ResolvedParent, mother: R
     birthDay: p.birth.day ?? null,
     birthDistrict: p.birthDistrict,
     birthVillage: p.birthVillage,
-    fatherId: father.id,
-    motherId: mother.id,
-    fatherName: father.name,
-    motherName: mother.name,
     citizenship: p.citizenship,
-    vitalStatus: 'alive' as const,
     phones: p.phones,
     addressDistrict: p.address?.district ?? null,
     addressConstituency: p.address?.constituency ?? null,
     addressVillage: p.address?.village ?? null,
-    legacyId: p.legacyId,
     ...matchKeys(p.givenNames, p.surname),
+  };
+}
+
+/** The stored row for validated particulars, before the register decides its state. */
+function personRow(id: string, p: Particulars, father: ResolvedParent, mother: ResolvedParent, now: Date) {
+  return {
+    id,
+    version: 1,
+    ...particularsColumns(p),
+    fatherId: father.id,
+    motherId: mother.id,
+    fatherName: father.name,
+    motherName: mother.name,
+    vitalStatus: 'alive' as const,
+    legacyId: p.legacyId,
     registeredAt: now,
     updatedAt: now,
   };
