@@ -7,20 +7,10 @@ import { actors, createTestKernel, type TestKernel } from '../../../test/support
 import { rows, type Tx } from '../db/index.js';
 import { newId } from '../ids/index.js';
 import { change } from '../kernel/index.js';
-import { checkpointFile, hashStoredEntry, verifyAudit, writeCheckpoint } from './index.js';
+import { checkpointFile, hashStoredEntry, type StoredEntry, verifyAudit, writeCheckpoint } from './index.js';
 
-interface EntryRow {
+interface EntryRow extends StoredEntry {
   seq: string;
-  id: string;
-  at: Date | string;
-  actor: unknown;
-  action: string;
-  subject: unknown;
-  purpose: string | null;
-  before: unknown;
-  after: unknown;
-  request_id: string | null;
-  prev_hash: string;
   hash: string;
 }
 
