@@ -31,7 +31,7 @@ export const homePage: RoutesPlugin = (app, kernel) => {
       const page = html`<!doctype html>
 <html lang="${locale}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${t('home.title')}</title><link rel="stylesheet" href="/assets/app.css"></head>
+<title>${t('home.title')}</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/assets/app.css"></head>
 <body>
 <header><strong>Mmuso</strong></header>
 <main>
