@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { auditCommand } from './commands/audit.js';
 import { backupCommand } from './commands/backup.js';
 import { configCommand } from './commands/config.js';
+import { identityCommand } from './commands/identity.js';
 import { migrateCommand } from './commands/migrate.js';
 import { restoreCommand } from './commands/restore.js';
 import { seedCommand } from './commands/seed.js';
@@ -16,6 +17,7 @@ const program = new Command('mmuso')
   .addCommand(configCommand)
   .addCommand(auditCommand)
   .addCommand(backupCommand)
-  .addCommand(restoreCommand);
+  .addCommand(restoreCommand)
+  .addCommand(identityCommand);
 
 program.parseAsync().catch(reportFailure);
