@@ -9,13 +9,14 @@ import { type App, buildApp, purgeExpiredIdempotencyKeys, type RoutesPlugin } fr
 import type { Kernel } from './core/kernel/index.js';
 import { loadOrCreateKey } from './core/keys/index.js';
 import { createLogger } from './core/log/index.js';
+import { authRoutes, purgeExpiredOidcRecords, seedLoginDemo } from './modules/auth/index.js';
 import { fillUinPool, identityRoutes, identitySettings } from './modules/identity/index.js';
 import { messagingRoutes } from './modules/messaging/index.js';
 import { seedDemoData } from './seed.js';
 import { homePage } from './web/home.js';
 
 /** Every module's HTTP surface, in the order they are mounted. */
-export const ROUTES: readonly RoutesPlugin[] = [homePage, messagingRoutes, identityRoutes];
+export const ROUTES: readonly RoutesPlugin[] = [homePage, messagingRoutes, identityRoutes, authRoutes];
 
 export interface KernelOptions {
   clock?: Clock;
@@ -70,7 +71,10 @@ export interface RunningPlatform {
 export async function startPlatform(config: Config, options: KernelOptions = {}): Promise<RunningPlatform> {
   const kernel = await openKernel(config, options);
   const app = await buildApp(kernel, ROUTES);
-  if (config.SEED_DEMO_DATA) await seedDemoData(kernel);
+  if (config.SEED_DEMO_DATA) {
+    await seedDemoData(kernel);
+    await seedLoginDemo(kernel);
+  }
   await app.listen({ port: config.PORT, host: config.HOST });
   kernel.events.start(config.OUTBOX_POLL_MS);
   const timers: NodeJS.Timeout[] = [];
@@ -84,6 +88,12 @@ export async function startPlatform(config: Config, options: KernelOptions = {})
   timers.push(
     setInterval(
       () => purgeExpiredIdempotencyKeys(kernel.db).catch((err) => kernel.log.error({ err }, 'purge failed')),
+      3_600_000,
+    ).unref(),
+  );
+  timers.push(
+    setInterval(
+      () => purgeExpiredOidcRecords(kernel.db).catch((err) => kernel.log.error({ err }, 'purge failed')),
       3_600_000,
     ).unref(),
   );

@@ -11,6 +11,7 @@ import Fastify, {
   LogController,
   type RawServerDefault,
 } from 'fastify';
+import type { JWK } from 'jose';
 import { Type } from 'typebox';
 import { type Actor, anonymous } from '../actors/index.js';
 import { chooseLocale, type Locale } from '../i18n/index.js';
@@ -29,6 +30,14 @@ declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor;
     locale: Locale;
+  }
+  interface FastifyInstance {
+    /** Trust these public keys for bearer tokens too (the login provider's; replaces the previous set). */
+    trustTokenKeys(keys: readonly JWK[]): void;
+  }
+  interface FastifyContextConfig {
+    /** The route hands the raw request to another HTTP stack that reads Authorization itself. */
+    rawHttp?: boolean;
   }
 }
 
@@ -67,7 +76,11 @@ export async function buildApp(kernel: Kernel, modules: readonly RoutesPlugin[])
 
   // Cookies first: the language hook below reads the lang cookie.
   await app.register(cookie);
-  const settings = tokenSettings(config, kernel.keys.tokens);
+  let trusted: readonly JWK[] = [];
+  const settings = tokenSettings(config, kernel.keys.tokens, () => trusted);
+  app.decorate('trustTokenKeys', (keys: readonly JWK[]) => {
+    trusted = [...keys];
+  });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
     request.actor = anonymous;
@@ -78,7 +91,7 @@ export async function buildApp(kernel: Kernel, modules: readonly RoutesPlugin[])
       acceptLanguage: request.headers['accept-language'],
     });
     const authorization = request.headers.authorization;
-    if (!authorization) return;
+    if (!authorization || request.routeOptions.config.rawHttp) return;
     const [scheme, token] = authorization.split(' ');
     if (scheme?.toLowerCase() !== 'bearer' || !token) throw problems.unauthenticated();
     try {

@@ -1,4 +1,11 @@
-import { createLocalJWKSet, createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify, SignJWT } from 'jose';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  type JWK,
+  type JWTVerifyGetKey,
+  jwtVerify,
+  SignJWT,
+} from 'jose';
 import { type Actor, type ActorType, anonymous, STAFF_ROLES, type StaffRole } from '../actors/index.js';
 import type { Config } from '../config/index.js';
 import type { SigningKey } from '../keys/index.js';
@@ -13,13 +20,34 @@ export interface TokenSettings {
   keys: JWTVerifyGetKey;
 }
 
-export function tokenSettings(config: Config, localKey: SigningKey): TokenSettings {
+/**
+ * `trusted` gives further public keys, read on each verification: the login provider's signing
+ * keys (src/modules/auth), which the platform's own key stands beside.
+ */
+export function tokenSettings(
+  config: Config,
+  localKey: SigningKey,
+  trusted: () => readonly JWK[] = () => [],
+): TokenSettings {
   return {
     issuer: config.AUTH_ISSUER ?? `${config.publicUrl}/oidc`,
     audience: `${config.publicUrl}/api`,
     keys: config.AUTH_JWKS_URL
       ? createRemoteJWKSet(new URL(config.AUTH_JWKS_URL))
-      : createLocalJWKSet({ keys: [{ ...localKey.publicJwk, use: 'sig' }] }),
+      : localAndTrusted(localKey, trusted),
+  };
+}
+
+function localAndTrusted(localKey: SigningKey, trusted: () => readonly JWK[]): JWTVerifyGetKey {
+  let built: readonly JWK[] | undefined;
+  let getKey: JWTVerifyGetKey | undefined;
+  return (header, token) => {
+    const extra = trusted();
+    if (!getKey || extra !== built) {
+      built = extra;
+      getKey = createLocalJWKSet({ keys: [{ ...localKey.publicJwk, use: 'sig' }, ...extra] });
+    }
+    return getKey(header, token);
   };
 }
 

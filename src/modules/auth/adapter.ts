@@ -1,0 +1,106 @@
+import { sql } from 'drizzle-orm';
+import { type Database, rows } from '../../core/db/index.js';
+import { clientById, clientMetadata } from './clients.js';
+
+type Payload = Record<string, unknown>;
+
+interface StoreRow {
+  payload: Payload;
+  consumed: number | null;
+}
+
+/**
+ * oidc-provider's storage in PostgreSQL (or PGlite): one table, one row per model and id.
+ * - find* return nothing once expired (expiry is the adapter's job);
+ * - consume is one UPDATE … WHERE consumed_at IS NULL: of two concurrent redemptions of a code
+ *   only one succeeds; the other is refused and the grant's tokens are revoked;
+ * - revokeByGrantId uses the grant_id index.
+ * Clients are not stored here: the `Client` model reads the relying-party registry.
+ */
+export class PostgresAdapter {
+  constructor(
+    private readonly model: string,
+    private readonly db: Database,
+  ) {}
+
+  async upsert(id: string, payload: Payload, expiresIn?: number): Promise<void> {
+    if (this.model === 'Client') throw new Error('clients are registered with `mmuso clients add`');
+    const grantId = typeof payload.grantId === 'string' ? payload.grantId : null;
+    const uid = typeof payload.uid === 'string' ? payload.uid : null;
+    const userCode = typeof payload.userCode === 'string' ? payload.userCode : null;
+    const seconds = typeof expiresIn === 'number' ? expiresIn : null;
+    await this.db.transaction((tx) =>
+      tx.execute(sql`INSERT INTO auth.oidc_store (model, id, payload, grant_id, uid, user_code, expires_at)
+        VALUES (${this.model}, ${id}, ${JSON.stringify(payload)}::jsonb, ${grantId}, ${uid}, ${userCode},
+          CASE WHEN ${seconds}::int IS NULL THEN NULL ELSE now() + make_interval(secs => ${seconds}::int) END)
+        ON CONFLICT (model, id) DO UPDATE SET payload = EXCLUDED.payload, grant_id = EXCLUDED.grant_id,
+          uid = EXCLUDED.uid, user_code = EXCLUDED.user_code, expires_at = EXCLUDED.expires_at`),
+    );
+  }
+
+  private async findWhere(condition: ReturnType<typeof sql>): Promise<Payload | undefined> {
+    const [row] = await rows<StoreRow>(
+      this.db.orm,
+      sql`SELECT payload, extract(epoch FROM consumed_at)::bigint AS consumed FROM auth.oidc_store
+          WHERE model = ${this.model} AND ${condition} AND (expires_at IS NULL OR expires_at > now())`,
+    );
+    if (!row) return undefined;
+    return row.consumed === null ? row.payload : { ...row.payload, consumed: Number(row.consumed) };
+  }
+
+  async find(id: string): Promise<Payload | undefined> {
+    if (this.model === 'Client') {
+      const client = await clientById(this.db.orm, id);
+      return client && client.status === 'active' ? clientMetadata(client) : undefined;
+    }
+    return this.findWhere(sql`id = ${id}`);
+  }
+
+  findByUid(uid: string): Promise<Payload | undefined> {
+    return this.findWhere(sql`uid = ${uid}`);
+  }
+
+  findByUserCode(userCode: string): Promise<Payload | undefined> {
+    return this.findWhere(sql`user_code = ${userCode}`);
+  }
+
+  async destroy(id: string): Promise<void> {
+    await this.db.transaction((tx) =>
+      tx.execute(sql`DELETE FROM auth.oidc_store WHERE model = ${this.model} AND id = ${id}`),
+    );
+  }
+
+  async consume(id: string): Promise<void> {
+    const consumed = await this.db.transaction((tx) =>
+      rows<{ id: string }>(
+        tx,
+        sql`UPDATE auth.oidc_store SET consumed_at = now()
+            WHERE model = ${this.model} AND id = ${id} AND consumed_at IS NULL RETURNING id`,
+      ),
+    );
+    if (consumed.length === 0) {
+      // Someone redeemed it between our find and this update: treat as a replay.
+      const [row] = await rows<{ grant_id: string | null }>(
+        this.db.orm,
+        sql`SELECT grant_id FROM auth.oidc_store WHERE model = ${this.model} AND id = ${id}`,
+      );
+      if (row?.grant_id) await this.revokeByGrantId(row.grant_id);
+      // Loaded lazily: importing oidc-provider prints a warning on Node 20, which commands need not show.
+      const { errors } = await import('oidc-provider');
+      throw new errors.InvalidGrant('grant already consumed');
+    }
+  }
+
+  async revokeByGrantId(grantId: string): Promise<void> {
+    await this.db.transaction((tx) =>
+      tx.execute(sql`DELETE FROM auth.oidc_store WHERE grant_id = ${grantId}`),
+    );
+  }
+}
+
+/** Removes what expired more than a day ago; run periodically. */
+export async function purgeExpiredOidcRecords(db: Database): Promise<void> {
+  await db.transaction((tx) =>
+    tx.execute(sql`DELETE FROM auth.oidc_store WHERE expires_at < now() - interval '1 day'`),
+  );
+}

@@ -1,0 +1,211 @@
+import { createHmac } from 'node:crypto';
+import type { JWK } from 'jose';
+import Provider, { type Configuration, errors, type KoaContextWithOIDC } from 'oidc-provider';
+import { systemActor } from '../../core/actors/index.js';
+import { change, type Kernel } from '../../core/kernel/index.js';
+import { errorPage, loggedOutPage, logoutPage } from '../../web/auth/pages.js';
+import { sectorTokenFor } from '../identity/index.js';
+import { accountById } from './accounts.js';
+import { PostgresAdapter } from './adapter.js';
+import { ACR_VALUES, SCOPE_CLAIMS, SCOPES, secretMatches } from './clients.js';
+import type { AccountRow } from './schema.js';
+
+/** Lifetimes in seconds. Signing keys outlive the longest of the signed ones (see keys.ts). */
+export const TTL = {
+  AccessToken: 600,
+  AuthorizationCode: 60,
+  IdToken: 600,
+  Interaction: 3600,
+  Session: 8 * 3600,
+  Grant: 30 * 24 * 3600,
+  RefreshToken: 14 * 24 * 3600,
+} as const;
+
+export interface ProviderSettings {
+  signingKeys: JWK[];
+  cookieKeys: string[];
+  /** HMAC key of pairwise subjects for accounts not linked to a person. */
+  pairwiseKey: string;
+  sectorKeys: { dataDir: string; version: number };
+}
+
+type Client = InstanceType<Provider['Client']> & {
+  mmuso_sector?: string;
+  mmuso_allowed_claims?: string[];
+  mmuso_name_st?: string;
+  mmuso_required_acr?: string;
+};
+
+export const apiResource = (kernel: Kernel) => `${kernel.config.publicUrl}/api`;
+
+/** The `sub` a relying party sees: the person's sector token, or an HMAC of the account for its sector. */
+export async function pairwiseSubject(
+  kernel: Kernel,
+  settings: ProviderSettings,
+  account: Pick<AccountRow, 'id' | 'personId'>,
+  sector: string,
+  cache?: Map<string, string>,
+): Promise<string> {
+  const personId = account.personId;
+  if (!personId) {
+    return createHmac('sha256', settings.pairwiseKey).update(`${sector}\n${account.id}`).digest('base64url');
+  }
+  const key = `${personId}\n${sector}`;
+  const known = cache?.get(key);
+  if (known) return known;
+  const token = await change(kernel, { actor: systemActor('login') }, (c) =>
+    sectorTokenFor(c, settings.sectorKeys, personId, sector),
+  );
+  if (cache && cache.size > 10_000) cache.clear();
+  cache?.set(key, token);
+  return token;
+}
+
+function accountClaims(account: AccountRow): Record<string, unknown> {
+  return {
+    sub: account.id,
+    ...(account.loginKind === 'email' ? { email: account.login, email_verified: false } : {}),
+    ...(account.loginKind === 'phone' ? { phone_number: account.login, phone_number_verified: false } : {}),
+    uin_linked: account.personId !== null,
+  };
+}
+
+export function createProvider(kernel: Kernel, settings: ProviderSettings): Provider {
+  const { config } = kernel;
+  const api = apiResource(kernel);
+  const sectorCache = new Map<string, string>();
+  const activeAccount = async (id: string) => {
+    const account = await accountById(kernel, id);
+    return account && account.status === 'active' ? account : undefined;
+  };
+
+  const configuration: Configuration = {
+    adapter: (name: string) => new PostgresAdapter(name, kernel.db),
+    clients: [],
+    jwks: { keys: settings.signingKeys as never },
+    cookies: {
+      keys: settings.cookieKeys,
+      long: { sameSite: 'lax', signed: true },
+      short: { sameSite: 'lax', signed: true },
+    },
+    scopes: [...SCOPES],
+    claims: { ...SCOPE_CLAIMS, openid: ['sub'] } as never,
+    acrValues: [...ACR_VALUES],
+    subjectTypes: ['public', 'pairwise'],
+    pkce: { required: () => true },
+    rotateRefreshToken: true,
+    ttl: { ...TTL },
+    clientDefaults: {
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: 'ES256',
+    },
+    enabledJWA: {
+      idTokenSigningAlgValues: ['ES256'],
+      userinfoSigningAlgValues: ['ES256'],
+      clientAuthSigningAlgValues: ['ES256', 'EdDSA', 'PS256', 'RS256'],
+      requestObjectSigningAlgValues: ['ES256', 'EdDSA', 'PS256', 'RS256'],
+    } as never,
+    extraClientMetadata: {
+      properties: ['mmuso_sector', 'mmuso_allowed_claims', 'mmuso_name_st', 'mmuso_required_acr'],
+    },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    features: {
+      devInteractions: { enabled: false },
+      pushedAuthorizationRequests: { enabled: true },
+      revocation: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => {
+          ctx.body = logoutPage(form, ctx.oidc.client?.clientName);
+        },
+        postLogoutSuccessSource: async (ctx) => {
+          ctx.body = loggedOutPage();
+        },
+      },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: async (_ctx, client, oneOf) =>
+          oneOf ?? (client.scope?.split(' ').includes('api') ? api : undefined),
+        useGrantedResource: async () => false,
+        getResourceServerInfo: async (_ctx, resource, client) => {
+          if (resource !== api || !client.scope?.split(' ').includes('api')) throw new errors.InvalidTarget();
+          return {
+            scope: 'api',
+            audience: api,
+            accessTokenTTL: TTL.AccessToken,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: 'ES256' } },
+          };
+        },
+      },
+    },
+    async findAccount(ctx, id) {
+      const account = await activeAccount(id);
+      if (!account) return undefined;
+      return {
+        accountId: account.id,
+        async claims() {
+          const client = ctx.oidc.client as Client | undefined;
+          const allowed = new Set(client?.mmuso_allowed_claims ?? ['sub']);
+          // Nothing outside the client's allow-list is ever released, whatever was granted.
+          return Object.fromEntries(
+            Object.entries(accountClaims(account)).filter(([name]) => name === 'sub' || allowed.has(name)),
+          ) as { sub: string };
+        },
+      };
+    },
+    async pairwiseIdentifier(_ctx, accountId, client) {
+      const sector = (client as Client).mmuso_sector;
+      if (!sector) throw new Error(`client ${client.clientId} has no sector`);
+      const account = await accountById(kernel, accountId);
+      return pairwiseSubject(
+        kernel,
+        settings,
+        { id: accountId, personId: account?.personId ?? null },
+        sector,
+        sectorCache,
+      );
+    },
+    async extraTokenClaims(_ctx, token) {
+      // Only access tokens for the platform API carry the actor claims src/core/http/tokens.ts reads.
+      if (token.kind !== 'AccessToken' || !token.accountId) return undefined;
+      const account = await activeAccount(token.accountId);
+      if (!account) return undefined;
+      return {
+        mmuso_actor: account.kind,
+        ...(account.kind === 'staff'
+          ? { roles: account.roles, ministry: account.ministry, office: account.office }
+          : {}),
+      };
+    },
+    formats: {
+      customizers: {
+        // The platform API knows callers by account id; only clients allowed the `api` scope (the
+        // portal and other services the platform runs itself) get such tokens.
+        async jwt(_ctx, token, jwt) {
+          const accountId = (token as { accountId?: string }).accountId;
+          if (jwt.payload.aud === api && accountId) jwt.payload.sub = accountId;
+        },
+      },
+    },
+    async renderError(ctx, out) {
+      ctx.type = 'html';
+      ctx.body = errorPage(out as unknown as Record<string, string>);
+    },
+  };
+  const provider = new Provider(`${config.publicUrl}/oidc`, configuration);
+  provider.proxy = config.NODE_ENV === 'production' && Boolean(config.PUBLIC_URL);
+  // Client secrets are stored as SHA-256 only: compare the hash of what is presented.
+  const proto = provider.Client.prototype as unknown as {
+    clientSecret?: string;
+    compareClientSecret(this: { clientSecret?: string }, actual: string): boolean;
+  };
+  proto.compareClientSecret = function (actual: string) {
+    return secretMatches(this.clientSecret, actual);
+  };
+  return provider;
+}
+
+export type { KoaContextWithOIDC };

@@ -1,0 +1,13 @@
+export {
+  asE164,
+  createSmsSimulator,
+  type E164,
+  isE164,
+  type SimulatedSms,
+  SMS_OUTBOX_FILE,
+  type SmsGateway,
+  type SmsReceipt,
+  type SmsSimulator,
+  type SmsSimulatorOptions,
+} from './gateway.js';
+export { countSegments, isGsm7, isGsm7Char, type SegmentCount, type SmsEncoding, toGsm7 } from './gsm7.js';

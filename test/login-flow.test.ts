@@ -1,0 +1,748 @@
+import { createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify } from 'jose';
+import * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemActor } from '../src/core/actors/index.js';
+import { change } from '../src/core/kernel/index.js';
+import {
+  type ClientInput,
+  createStaffAccount,
+  linkAccountToPerson,
+  registerClient,
+} from '../src/modules/auth/index.js';
+import { registerDeath } from '../src/modules/identity/index.js';
+import { hasChromium, launchBrowser } from './support/browser.js';
+import { freePort } from './support/child-server.js';
+import { actors, createTestApp, type TestApp } from './support/kernel.js';
+
+/**
+ * The national login driven end to end by an independent relying-party library (openid-client 6)
+ * against a listening server: sign-up and sign-in through the pages (plain form posts with a
+ * cookie jar, as a browser without JavaScript would), consent, code + PKCE, id_token checked
+ * against the JWKS, userinfo, and an API call with the access token.
+ */
+let t: TestApp;
+let base: string;
+let issuer: string;
+const secrets = new Map<string, string>();
+
+const execute = [oidc.allowInsecureRequests];
+
+async function addClient(input: Omit<ClientInput, 'name'> & { clientId: string }) {
+  const { secret } = await change(t.kernel, { actor: systemActor('test') }, (c) =>
+    registerClient(c, {
+      name: { en: `Service ${input.clientId}`, st: `Tšebeletso ${input.clientId}` },
+      ...input,
+    }),
+  );
+  if (secret) secrets.set(input.clientId, secret);
+}
+
+beforeAll(async () => {
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  issuer = `${base}/oidc`;
+  t = await createTestApp({ PUBLIC_URL: base, RATE_LIMIT_PER_MINUTE: '0' });
+  await t.app.listen({ port, host: '127.0.0.1' });
+  await addClient({
+    clientId: 'portal-test',
+    redirectUris: ['https://portal.example.gov.ls/callback'],
+    postLogoutRedirectUris: ['https://portal.example.gov.ls/'],
+    authMethod: 'client_secret_basic',
+    sector: 'portal',
+    scopes: ['openid', 'offline_access', 'email', 'phone', 'api'],
+  });
+  await addClient({
+    clientId: 'health-test',
+    redirectUris: ['https://health.example.gov.ls/cb'],
+    authMethod: 'client_secret_basic',
+    sector: 'health',
+    scopes: ['openid', 'phone'],
+    claims: ['phone_number'],
+  });
+});
+afterAll(() => t?.close());
+
+/** Just enough of a browser: cookies by name and path, redirects followed by hand. */
+class Browser {
+  private cookies = new Map<string, { value: string; path: string }>();
+
+  private cookieHeader(url: URL): string {
+    return [...this.cookies.entries()]
+      .filter(
+        ([, c]) =>
+          url.pathname === c.path ||
+          url.pathname.startsWith(c.path.endsWith('/') ? c.path : `${c.path}/`) ||
+          c.path === '/',
+      )
+      .map(([name, c]) => `${name.split('|')[0]}=${c.value}`)
+      .join('; ');
+  }
+
+  private store(response: Response) {
+    for (const line of response.headers.getSetCookie()) {
+      const [pair = '', ...attributes] = line.split(';').map((s) => s.trim());
+      const at = pair.indexOf('=');
+      const name = pair.slice(0, at);
+      const value = pair.slice(at + 1);
+      const path = attributes.find((a) => a.toLowerCase().startsWith('path='))?.slice(5) ?? '/';
+      const expired = attributes.some((a) => /^expires=Thu, 01 Jan 1970/i.test(a)) || value === '';
+      if (expired) this.cookies.delete(`${name}|${path}`);
+      else this.cookies.set(`${name}|${path}`, { value, path });
+    }
+  }
+
+  async request(url: string, init: { method?: string; form?: Record<string, string> } = {}) {
+    const target = new URL(url, base);
+    const response = await fetch(target, {
+      method: init.method ?? (init.form ? 'POST' : 'GET'),
+      redirect: 'manual',
+      headers: {
+        cookie: this.cookieHeader(target),
+        ...(init.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+      },
+      ...(init.form ? { body: new URLSearchParams(init.form).toString() } : {}),
+    });
+    this.store(response);
+    const body = await response.text();
+    return {
+      status: response.status,
+      location: response.headers.get('location'),
+      body,
+      headers: response.headers,
+    };
+  }
+
+  /** Follows redirects within our server; stops at the first page or at a foreign location. */
+  async follow(url: string) {
+    let response = await this.request(url);
+    for (let hops = 0; hops < 10 && response.location; hops++) {
+      const next = new URL(response.location, base);
+      if (next.origin !== base) return { ...response, final: next };
+      response = await this.request(next.toString());
+    }
+    return { ...response, final: undefined };
+  }
+}
+
+const csrfOf = (page: string) => /name="csrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
+
+async function configFor(clientId: string) {
+  const secret = secrets.get(clientId) as string;
+  return oidc.discovery(new URL(issuer), clientId, secret, oidc.ClientSecretBasic(secret), { execute });
+}
+
+interface Started {
+  browser: Browser;
+  verifier: string;
+  state: string;
+  page: Awaited<ReturnType<Browser['follow']>>;
+  redirectUri: string;
+}
+
+async function startLogin(
+  config: oidc.Configuration,
+  redirectUri: string,
+  scope: string,
+  options: { browser?: Browser; par?: boolean; resource?: string; prompt?: string } = {},
+): Promise<Started> {
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const parameters: Record<string, string> = {
+    redirect_uri: redirectUri,
+    scope,
+    state,
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    ...(options.resource ? { resource: options.resource } : {}),
+    ...(options.prompt ? { prompt: options.prompt } : {}),
+  };
+  const url = options.par
+    ? await oidc.buildAuthorizationUrlWithPAR(config, parameters)
+    : oidc.buildAuthorizationUrl(config, parameters);
+  const browser = options.browser ?? new Browser();
+  const page = await browser.follow(url.toString());
+  return { browser, verifier, state, page, redirectUri };
+}
+
+/** From the sign-in page: sign up (or sign in), then allow on the consent page; returns the callback URL. */
+async function completeLogin(
+  started: Started,
+  credentials: { login: string; password: string },
+  mode: 'signup' | 'signin',
+): Promise<URL> {
+  const { browser } = started;
+  let { page } = started;
+  if (page.body.includes('name="password"')) {
+    const uid = /\/interaction\/([\w-]+)\/login/.exec(page.body)?.[1];
+    expect(uid).toBeTruthy();
+    let formPage = page.body;
+    if (mode === 'signup') formPage = (await browser.request(`/interaction/${uid}/signup`)).body;
+    const posted = await browser.request(`/interaction/${uid}/${mode === 'signup' ? 'signup' : 'login'}`, {
+      form: { csrf: csrfOf(formPage), ...credentials },
+    });
+    expect(posted.status, posted.body).toBe(303);
+    page = await browser.follow(posted.location as string);
+  }
+  if (page.final) return page.final;
+  expect(page.body).toContain('action="/interaction/');
+  const uid = /\/interaction\/([\w-]+)\/consent/.exec(page.body)?.[1];
+  const allowed = await browser.request(`/interaction/${uid}/consent`, {
+    form: { csrf: csrfOf(page.body), decision: 'allow' },
+  });
+  expect(allowed.status, allowed.body).toBe(303);
+  const done = await browser.follow(allowed.location as string);
+  expect(done.final, done.body).toBeDefined();
+  return done.final as URL;
+}
+
+const citizen = { login: '+266 5811 2233', password: 'Ntate-Moshoeshoe-1786' };
+
+describe('national login: code flow with PKCE through the pages', () => {
+  let portalSub: string;
+
+  it('signs up, consents, exchanges the code, validates the id_token, reads userinfo and calls the API', async () => {
+    const config = await configFor('portal-test');
+    const started = await startLogin(
+      config,
+      'https://portal.example.gov.ls/callback',
+      'openid phone offline_access api',
+      {
+        resource: `${base}/api`,
+        // offline_access (a refresh token) is granted only with prompt=consent (OpenID Connect Core 11).
+        prompt: 'consent',
+      },
+    );
+    expect(started.page.status).toBe(200);
+    expect(started.page.body).toContain('Sign in to government services');
+    expect(started.page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const callback = await completeLogin(started, citizen, 'signup');
+    expect(callback.searchParams.get('error')).toBeNull();
+
+    const tokens = await oidc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: started.verifier,
+      expectedState: started.state,
+    });
+    // The id_token, checked independently against the published JWKS.
+    const jwks = createRemoteJWKSet(new URL(`${issuer}/jwks`));
+    const { payload: idToken, protectedHeader } = await jwtVerify(tokens.id_token as string, jwks, {
+      issuer,
+      audience: 'portal-test',
+    });
+    expect(protectedHeader.alg).toBe('ES256');
+    portalSub = idToken.sub as string;
+    expect(portalSub).toBe(tokens.claims()?.sub);
+
+    // The code exchange asked for no resource: this token is for userinfo.
+    const info = await oidc.fetchUserInfo(config, tokens.access_token, portalSub);
+    expect(info.phone_number).toBe('+26658112233');
+    expect(info.email).toBeUndefined();
+
+    // Refresh with the API as resource: a JWT for /api/v1, and the refresh token rotates.
+    const api = await oidc.refreshTokenGrant(config, tokens.refresh_token as string, {
+      resource: `${base}/api`,
+    });
+    expect(api.refresh_token).toBeDefined();
+    expect(api.refresh_token).not.toBe(tokens.refresh_token);
+    const { payload: at } = await jwtVerify(api.access_token, jwks, { issuer, audience: `${base}/api` });
+    expect(at.mmuso_actor).toBe('citizen');
+    const call = await fetch(`${base}/api/v1/announcements`, {
+      headers: { authorization: `Bearer ${api.access_token}` },
+    });
+    expect(call.status).toBe(200);
+    // Verified and known as a citizen: a registrar's route refuses it with 403, not 401.
+    const staffOnly = await fetch(`${base}/api/v1/identity/adjudications`, {
+      headers: { authorization: `Bearer ${api.access_token}` },
+    });
+    expect(staffOnly.status).toBe(403);
+    // The old refresh token is spent.
+    await expect(oidc.refreshTokenGrant(config, tokens.refresh_token as string)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+  });
+
+  it('signs in again (pushed authorization request) and gets the same sub', async () => {
+    const config = await configFor('portal-test');
+    const started = await startLogin(config, 'https://portal.example.gov.ls/callback', 'openid phone', {
+      par: true,
+    });
+    const callback = await completeLogin(started, citizen, 'signin');
+    const tokens = await oidc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: started.verifier,
+      expectedState: started.state,
+    });
+    expect(tokens.claims()?.sub).toBe(portalSub);
+  });
+
+  it('a staff account gets a token with its roles, which a registrar route accepts', async () => {
+    await change(t.kernel, { actor: systemActor('test') }, (c) =>
+      createStaffAccount(c, {
+        login: 'registrar@home-affairs.gov.ls',
+        password: 'Registrar-Desk-Maseru-7',
+        roles: ['registrar'],
+        ministry: 'home-affairs',
+        office: 'maseru-hq',
+      }),
+    );
+    const config = await configFor('portal-test');
+    const started = await startLogin(config, 'https://portal.example.gov.ls/callback', 'openid api', {
+      resource: `${base}/api`,
+    });
+    const callback = await completeLogin(
+      started,
+      { login: 'Registrar@Home-Affairs.gov.ls', password: 'Registrar-Desk-Maseru-7' },
+      'signin',
+    );
+    const tokens = await oidc.authorizationCodeGrant(
+      config,
+      callback,
+      { pkceCodeVerifier: started.verifier, expectedState: started.state },
+      { resource: `${base}/api` },
+    );
+    const { payload } = await jwtVerify(tokens.access_token, createRemoteJWKSet(new URL(`${issuer}/jwks`)), {
+      issuer,
+      audience: `${base}/api`,
+    });
+    expect(payload).toMatchObject({ mmuso_actor: 'staff', roles: ['registrar'], ministry: 'home-affairs' });
+    const response = await fetch(`${base}/api/v1/identity/adjudications`, {
+      headers: { authorization: `Bearer ${tokens.access_token}` },
+    });
+    expect(response.status).toBe(200);
+  });
+});
+
+describe('pairwise subjects', () => {
+  it('two sectors get two different, stable subs for the same person', async () => {
+    const registrar = await t.as(actors.staff(['registrar']));
+    const registered = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/identity/births',
+      headers: registrar,
+      payload: {
+        person: {
+          givenNames: 'Lineo',
+          surname: 'Mohapi',
+          sex: 'F',
+          dateOfBirth: '1990-05-04',
+          placeOfBirth: { district: 'A', village: 'Ha Abia' },
+        },
+      },
+    });
+    expect(registered.statusCode, registered.body).toBe(201);
+    const personId =
+      (registered.json() as { person?: { id: string }; id?: string }).person?.id ?? registered.json().id;
+    const person = { login: 'lineo@example.org', password: 'Maloti-Mountains-2026' };
+
+    const subs: Record<string, string[]> = { 'portal-test': [], 'health-test': [] };
+    const browser = new Browser();
+    let accountLinked = false;
+    for (let round = 0; round < 2; round++) {
+      for (const clientId of ['portal-test', 'health-test'] as const) {
+        const config = await configFor(clientId);
+        const redirect =
+          clientId === 'portal-test'
+            ? 'https://portal.example.gov.ls/callback'
+            : 'https://health.example.gov.ls/cb';
+        const started = await startLogin(config, redirect, 'openid', {
+          browser: round === 0 ? new Browser() : browser,
+        });
+        const callback = await completeLogin(started, person, accountLinked ? 'signin' : 'signup');
+        if (!accountLinked) {
+          const [account] = await t.kernel.db.query<{ id: string }>(
+            `SELECT id FROM auth.accounts WHERE login = 'lineo@example.org'`,
+          );
+          await change(t.kernel, { actor: systemActor('test') }, (c) =>
+            linkAccountToPerson(c, account?.id as string, personId, 'checked in person (test)'),
+          );
+          accountLinked = true;
+        }
+        const tokens = await oidc.authorizationCodeGrant(config, callback, {
+          pkceCodeVerifier: started.verifier,
+          expectedState: started.state,
+        });
+        subs[clientId]?.push(tokens.claims()?.sub as string);
+      }
+    }
+    const [portal1, portal2] = subs['portal-test'] as string[];
+    const [health1, health2] = subs['health-test'] as string[];
+    // The first portal login happened before the link (account-derived sub); after it, stable.
+    expect(health1).toBe(health2);
+    expect(portal2).toBeDefined();
+    expect(portal2).not.toBe(health2);
+    expect(portal1).not.toBe(health1);
+    // The person's sub is their Identity sector token for the client's sector.
+    const [token] = await t.kernel.db.query<{ token: string }>(
+      `SELECT token FROM identity.sector_tokens WHERE person_id = $1 AND sector = 'health'`,
+      [personId],
+    );
+    expect(health1).toBe(token?.token);
+  });
+});
+
+describe('refusals change nothing', () => {
+  const redirect = 'https://portal.example.gov.ls/callback';
+  const signedIn = new Browser();
+
+  /** A code for the signed-in citizen (the session and the grant exist: no page in between). */
+  async function freshCode(config: oidc.Configuration) {
+    const started = await startLogin(config, redirect, 'openid phone', { browser: signedIn });
+    const callback = started.page.final ?? (await completeLogin(started, citizen, 'signin'));
+    return { ...started, callback };
+  }
+  const count = async (model: string) =>
+    Number(
+      (
+        await t.kernel.db.query<{ n: string }>(`SELECT count(*) AS n FROM auth.oidc_store WHERE model = $1`, [
+          model,
+        ])
+      )[0]?.n,
+    );
+
+  it('an unregistered redirect_uri is refused at the provider, with no interaction started', async () => {
+    const config = await configFor('portal-test');
+    const before = await count('Interaction');
+    const started = await startLogin(config, 'https://portal.example.gov.ls/elsewhere', 'openid');
+    expect(started.page.status).toBe(400);
+    expect(started.page.body).toContain('redirect_uri');
+    expect(started.page.final).toBeUndefined();
+    expect(await count('Interaction')).toBe(before);
+  });
+
+  it('a wrong PKCE verifier or a wrong client secret is refused, and the code still works once after', async () => {
+    const config = await configFor('portal-test');
+    const { callback, verifier, state } = await freshCode(config);
+    await expect(
+      oidc.authorizationCodeGrant(config, callback, {
+        pkceCodeVerifier: oidc.randomPKCECodeVerifier(),
+        expectedState: state,
+      }),
+    ).rejects.toMatchObject({ error: 'invalid_grant' });
+    const wrongSecret = await oidc.discovery(new URL(issuer), 'portal-test', 'not-the-secret', undefined, {
+      execute,
+    });
+    await expect(
+      oidc.authorizationCodeGrant(wrongSecret, callback, {
+        pkceCodeVerifier: verifier,
+        expectedState: state,
+      }),
+    ).rejects.toMatchObject({ error: 'invalid_client' });
+    const tokens = await oidc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+    });
+    expect(tokens.access_token).toBeTruthy();
+  });
+
+  it('a replayed code is refused with invalid_grant and the tokens it gave are revoked', async () => {
+    const config = await configFor('portal-test');
+    const { callback, verifier, state } = await freshCode(config);
+    const tokens = await oidc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: verifier,
+      expectedState: state,
+    });
+    const sub = tokens.claims()?.sub as string;
+    expect((await oidc.fetchUserInfo(config, tokens.access_token, sub)).sub).toBe(sub);
+    await expect(
+      oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state }),
+    ).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(oidc.fetchUserInfo(config, tokens.access_token, sub)).rejects.toBeDefined();
+  });
+
+  it('two concurrent redemptions of one code: exactly one succeeds', async () => {
+    const config = await configFor('portal-test');
+    const { callback, verifier, state } = await freshCode(config);
+    const results = await Promise.allSettled(
+      [1, 2, 3].map(() =>
+        oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+  });
+
+  it('a form posted without its CSRF token is refused', async () => {
+    const config = await configFor('portal-test');
+    const started = await startLogin(config, redirect, 'openid');
+    const uid = /\/interaction\/([\w-]+)\/login/.exec(started.page.body)?.[1];
+    const posted = await started.browser.request(`/interaction/${uid}/login`, {
+      form: { csrf: 'forged', ...citizen },
+    });
+    expect(posted.status).toBe(403);
+    expect(posted.body).toContain('The form expired');
+  });
+});
+
+describe('sign-in protection', () => {
+  const redirect = 'https://portal.example.gov.ls/callback';
+
+  async function attempt(login: string, password: string) {
+    const config = await configFor('portal-test');
+    const started = await startLogin(config, redirect, 'openid');
+    const uid = /\/interaction\/([\w-]+)\/login/.exec(started.page.body)?.[1];
+    const begun = performance.now();
+    const posted = await started.browser.request(`/interaction/${uid}/login`, {
+      form: { csrf: csrfOf(started.page.body), login, password },
+    });
+    const ms = performance.now() - begun;
+    const summary = /<div class="error-summary"[\s\S]*?<\/div>/.exec(posted.body)?.[0] ?? '';
+    return { status: posted.status, summary, ms };
+  }
+
+  it('the same answer, after the same work, for an unknown login and a wrong password', async () => {
+    const known = { login: 'timing@example.org', password: 'Morija-Museum-1833' };
+    await completeLogin(
+      await startLogin(await configFor('portal-test'), redirect, 'openid'),
+      known,
+      'signup',
+    );
+    const wrong: Awaited<ReturnType<typeof attempt>>[] = [];
+    const unknown: Awaited<ReturnType<typeof attempt>>[] = [];
+    // Four each: one short of the lockout.
+    for (let i = 0; i < 4; i++) {
+      wrong.push(await attempt(known.login, `not-my-password-${i}`));
+      unknown.push(await attempt(`+266 5899 000${i}`, `not-my-password-${i}`));
+    }
+    for (const r of [...wrong, ...unknown]) {
+      expect(r.status).toBe(401);
+      expect(r.summary).toBe(wrong[0]?.summary);
+    }
+    expect(wrong[0]?.summary).toContain('The phone number or e-mail address, or the password, is not right');
+    // Both spend one argon2id check (12-15 ms here); without the dummy hash an unknown login
+    // would answer in a millisecond or two.
+    const median = (rs: { ms: number }[]) =>
+      rs.map((r) => r.ms).sort((a, b) => a - b)[rs.length / 2] as number;
+    expect(median(unknown)).toBeGreaterThan(median(wrong) * 0.4);
+  });
+
+  it('locks a login after repeated failures, known or not, with the same message', async () => {
+    const victim = { login: 'lockme@example.org', password: 'Correct-Horse-Battery-9' };
+    const config = await configFor('portal-test');
+    await completeLogin(await startLogin(config, redirect, 'openid'), victim, 'signup');
+    const known: number[] = [];
+    const unknownLogin: number[] = [];
+    let knownSummary = '';
+    let unknownSummary = '';
+    for (let i = 0; i < 5; i++) {
+      const a = await attempt(victim.login, `wrong-password-${i}`);
+      const b = await attempt('nobody-here@example.org', `wrong-password-${i}`);
+      known.push(a.status);
+      unknownLogin.push(b.status);
+      knownSummary = a.summary;
+      unknownSummary = b.summary;
+    }
+    expect(known).toEqual([401, 401, 401, 401, 429]);
+    expect(unknownLogin).toEqual(known);
+    expect(knownSummary).toContain('Too many failed attempts');
+    expect(unknownSummary).toBe(knownSummary);
+    // Locked: even the right password is refused until the lock ends.
+    expect((await attempt(victim.login, victim.password)).status).toBe(429);
+    t.clock.advance(2 * 60_000);
+    const after = await attempt(victim.login, victim.password);
+    expect(after.status).toBe(303);
+  });
+});
+
+describe('death registration', () => {
+  it('disables the person’s account (through the outbox): its tokens stop working and sign-in fails', async () => {
+    const registrar = await t.as(actors.staff(['registrar']));
+    const registered = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/identity/births',
+      headers: registrar,
+      payload: {
+        person: {
+          givenNames: 'Teboho',
+          surname: 'Letsie',
+          sex: 'M',
+          dateOfBirth: '1950-01-02',
+          placeOfBirth: { district: 'B', village: 'Ha Ntsi' },
+        },
+      },
+    });
+    expect(registered.statusCode, registered.body).toBe(201);
+    const body = registered.json() as { person?: { id: string; uin: string }; id?: string; uin?: string };
+    const personId = body.person?.id ?? (body.id as string);
+    const uin = body.person?.uin ?? (body.uin as string);
+    const person = { login: '+266 6234 5678', password: 'Thaba-Bosiu-Fortress-1824' };
+    const config = await configFor('portal-test');
+    const started = await startLogin(config, 'https://portal.example.gov.ls/callback', 'openid phone');
+    const callback = await completeLogin(started, person, 'signup');
+    const [account] = await t.kernel.db.query<{ id: string }>(
+      `SELECT id FROM auth.accounts WHERE login = '+26662345678'`,
+    );
+    await change(t.kernel, { actor: systemActor('test') }, (c) =>
+      linkAccountToPerson(c, account?.id as string, personId, 'checked in person (test)'),
+    );
+    const tokens = await oidc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: started.verifier,
+      expectedState: started.state,
+    });
+    const sub = tokens.claims()?.sub as string;
+    expect((await oidc.fetchUserInfo(config, tokens.access_token, sub)).sub).toBe(sub);
+
+    await change(t.kernel, { actor: actors.staff(['registrar']) }, (c) =>
+      registerDeath(c, { uin, dateOfDeath: '2026-11-20' }, 'death reported by the family (test)'),
+    );
+    await t.kernel.events.dispatchOnce();
+    const [row] = await t.kernel.db.query<{ status: string }>(
+      `SELECT status FROM auth.accounts WHERE id = $1`,
+      [account?.id],
+    );
+    expect(row?.status).toBe('disabled');
+    await expect(oidc.fetchUserInfo(config, tokens.access_token, sub)).rejects.toBeDefined();
+    const again = await startLogin(config, 'https://portal.example.gov.ls/callback', 'openid');
+    const uid = /\/interaction\/([\w-]+)\/login/.exec(again.page.body)?.[1];
+    const posted = await again.browser.request(`/interaction/${uid}/login`, {
+      form: { csrf: csrfOf(again.page.body), ...person },
+    });
+    expect(posted.status).toBe(401);
+    expect(posted.body).toContain('The phone number or e-mail address, or the password, is not right');
+  });
+});
+
+describe('private_key_jwt clients and Sesotho pages', () => {
+  it('a client authenticating with a signed assertion gets its tokens', async () => {
+    const pair = await generateKeyPair('ES256', { extractable: true });
+    const publicJwk = { ...(await exportJWK(pair.publicKey)), kid: 'tax-1', alg: 'ES256', use: 'sig' };
+    await addClient({
+      clientId: 'tax-test',
+      redirectUris: ['https://tax.example.gov.ls/cb'],
+      authMethod: 'private_key_jwt',
+      jwks: { keys: [publicJwk] },
+      sector: 'tax',
+      scopes: ['openid'],
+    });
+    const config = await oidc.discovery(
+      new URL(issuer),
+      'tax-test',
+      undefined,
+      oidc.PrivateKeyJwt({ key: pair.privateKey, kid: 'tax-1' }),
+      { execute },
+    );
+    const started = await startLogin(config, 'https://tax.example.gov.ls/cb', 'openid');
+    expect(started.page.body).toContain('Service tax-test');
+    const callback = await completeLogin(started, citizen, 'signin');
+    const tokens = await oidc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: started.verifier,
+      expectedState: started.state,
+    });
+    expect(tokens.claims()?.sub).toBeTruthy();
+  });
+
+  it('the sign-in page speaks Sesotho when asked', async () => {
+    const config = await configFor('health-test');
+    const started = await startLogin(config, 'https://health.example.gov.ls/cb', 'openid');
+    const uid = /\/interaction\/([\w-]+)\/login/.exec(started.page.body)?.[1];
+    const page = await started.browser.request(`/interaction/${uid}?lang=st`);
+    expect(page.body).toContain('<html lang="st">');
+    expect(page.body).toContain('Kena litšebeletsong tsa ’muso');
+    expect(page.body).toContain('Tšebeletso health-test');
+    expect(page.body).not.toMatch(/<script|style=/);
+  });
+});
+
+describe('RP-initiated logout', () => {
+  it('ends the session and returns to the registered post-logout address', async () => {
+    const config = await configFor('portal-test');
+    const browser = new Browser();
+    const started = await startLogin(config, 'https://portal.example.gov.ls/callback', 'openid', { browser });
+    const callback = await completeLogin(
+      started,
+      { login: 'leaving@example.org', password: 'Qiloane-Pinnacle-9' },
+      'signup',
+    );
+    const tokens = await oidc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: started.verifier,
+      expectedState: started.state,
+    });
+    const end = oidc.buildEndSessionUrl(config, {
+      id_token_hint: tokens.id_token as string,
+      post_logout_redirect_uri: 'https://portal.example.gov.ls/',
+    });
+    const page = await browser.request(end.toString());
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('Do you want to sign out?');
+    const action = /<form[^>]*action="([^"]+)"/.exec(page.body)?.[1] as string;
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(page.body)?.[1] as string;
+    const confirmed = await browser.request(action, { form: { xsrf, logout: 'yes' } });
+    expect(confirmed.status).toBe(303);
+    expect(confirmed.location).toBe('https://portal.example.gov.ls/');
+    // Signed out: the next authorization request asks for the password again.
+    const again = await startLogin(config, 'https://portal.example.gov.ls/callback', 'openid', { browser });
+    expect(again.page.body).toContain('name="password"');
+  });
+});
+
+describe.skipIf(!hasChromium)('in a real browser (Chromium)', () => {
+  it('signs up with an error corrected on the way, consents and comes back with a code, with no CSP violation', {
+    timeout: 60_000,
+  }, async () => {
+    const browser = await launchBrowser();
+    try {
+      const context = await browser.newContext({ locale: 'en-GB' });
+      const page = await context.newPage();
+      page.setDefaultTimeout(8_000);
+      const problems: string[] = [];
+      page.on('console', (message) => {
+        // A form sent back with errors answers 400, which Chromium logs; anything else is a problem.
+        const expected = /^Failed to load resource: the server responded with a status of 400/;
+        if (message.type() === 'error' && !expected.test(message.text())) problems.push(message.text());
+      });
+      page.on('pageerror', (error) => problems.push(error.message));
+      let callback: string | undefined;
+      await page.route('https://portal.example.gov.ls/**', (route) => {
+        callback = route.request().url();
+        return route.fulfill({ status: 200, contentType: 'text/plain', body: 'back at the service' });
+      });
+      const config = await configFor('portal-test');
+      const verifier = oidc.randomPKCECodeVerifier();
+      const state = oidc.randomState();
+      const url = oidc.buildAuthorizationUrl(config, {
+        redirect_uri: 'https://portal.example.gov.ls/callback',
+        scope: 'openid email',
+        state,
+        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+      });
+      await page.goto(url.href);
+      expect(await page.locator('h1').textContent()).toBe('Sign in to government services');
+      await page.getByRole('link', { name: 'Create an account' }).click();
+      await page.getByLabel('Phone number or e-mail address').fill('Browser.User@Example.org');
+      await page.getByLabel('Password').fill('password123');
+      await page.getByRole('button', { name: 'Create account' }).click();
+      // The error summary links to the field in error.
+      expect(await page.locator('.error-summary a').getAttribute('href')).toBe('#password');
+      expect(await page.locator('.error-summary').textContent()).toContain('This password is too common');
+      await page.getByLabel('Password').fill('Katse-Dam-Reservoir-1996');
+      await page.getByRole('button', { name: 'Create account' }).click();
+      expect(await page.locator('ul.claims').textContent()).toContain('Your e-mail address');
+      await page.getByRole('button', { name: 'Allow and continue' }).click();
+      await page.waitForURL('https://portal.example.gov.ls/**');
+      expect(callback).toBeDefined();
+      const tokens = await oidc.authorizationCodeGrant(config, new URL(callback as string), {
+        pkceCodeVerifier: verifier,
+        expectedState: state,
+      });
+      const info = await oidc.fetchUserInfo(config, tokens.access_token, tokens.claims()?.sub as string);
+      expect(info.email).toBe('browser.user@example.org');
+      expect(problems).toEqual([]);
+      await context.close();
+    } finally {
+      await browser.close();
+    }
+  });
+});
+
+describe('assurance level', () => {
+  it('a service that requires more than a password is refused back to it (no second factor yet)', async () => {
+    await addClient({
+      clientId: 'passport-test',
+      redirectUris: ['https://passports.example.gov.ls/cb'],
+      authMethod: 'client_secret_basic',
+      sector: 'passports',
+      requiredAcr: 'urn:mmuso:loa:substantial',
+    });
+    const config = await configFor('passport-test');
+    const started = await startLogin(config, 'https://passports.example.gov.ls/cb', 'openid');
+    expect(started.page.final?.searchParams.get('error')).toBe('unmet_authentication_requirements');
+    expect(started.page.final?.searchParams.get('state')).toBe(started.state);
+  });
+});
