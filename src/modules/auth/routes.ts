@@ -3,12 +3,19 @@ import fs from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
-import { Type } from 'typebox';
+import { type Static, Type } from 'typebox';
 import { systemActor } from '../../core/actors/index.js';
 import { HttpProblem, type RoutesPlugin } from '../../core/http/index.js';
 import { translate } from '../../core/i18n/index.js';
 import { change, type Kernel } from '../../core/kernel/index.js';
-import { consentPage, errorPage, type FieldProblem, signInPage, signUpPage } from '../../web/auth/pages.js';
+import {
+  consentPage,
+  errorPage,
+  type FieldProblem,
+  type FormContext,
+  signInPage,
+  signUpPage,
+} from '../../web/auth/pages.js';
 import { PERSON_DIED } from '../identity/index.js';
 import { disableAccountOfPerson, parseLogin, signIn, signUp } from './accounts.js';
 import { ACR, SCOPE_CLAIMS } from './clients.js';
@@ -240,38 +247,57 @@ export const authRoutes: RoutesPlugin = async (app, kernel) => {
   const t = (request: FastifyRequest, key: string, values?: Record<string, unknown>) =>
     translate(request.locale, key, values);
 
+  const FIELD_ORDER = ['login', 'password'];
+  /**
+   * What signing in and signing up share: the live interaction, the form shown again with its
+   * errors (in field order, for the error summary), the CSRF check and the required fields.
+   * `answered` means the reply is already sent.
+   */
+  async function credentialsForm(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    render: (ctx: FormContext & { login?: string }) => string,
+  ) {
+    const { uid } = request.params as { uid: string };
+    const body = request.body as Static<typeof FormBody>;
+    const d = await details(request, reply);
+    if (!d || d.uid !== uid || d.prompt.name !== 'login') return { answered: expired(request, reply) };
+    const c = await clientOf(d);
+    const page = (errors: FieldProblem[], status: number) =>
+      sendHtml(
+        reply,
+        render({
+          locale: request.locale,
+          uid: d.uid,
+          csrf: csrfToken(request, reply, d.uid),
+          client: c.name(request.locale),
+          login: body.login ?? '',
+          errors: [...errors].sort((a, b) => FIELD_ORDER.indexOf(a.field) - FIELD_ORDER.indexOf(b.field)),
+        }),
+        status,
+      );
+    if (!csrfValid(request, d.uid, body.csrf)) {
+      return { answered: page([{ field: 'login', message: t(request, 'auth.error.csrf') }], 403) };
+    }
+    const errors: FieldProblem[] = [];
+    if (!body.login?.trim())
+      errors.push({ field: 'login', message: t(request, 'auth.error.login-required') });
+    if (!body.password)
+      errors.push({ field: 'password', message: t(request, 'auth.error.password-required') });
+    return { d, page, errors, login: body.login ?? '', password: body.password ?? '' };
+  }
+
   app.post(
     '/interaction/:uid/login',
     { config: { access: { public: true } }, schema: { hide: true, params: Uid, body: FormBody } },
     async (request, reply) => {
-      const d = await details(request, reply);
-      if (!d || d.uid !== request.params.uid || d.prompt.name !== 'login') return expired(request, reply);
-      const c = await clientOf(d);
-      const body = request.body;
-      const page = (errors: FieldProblem[], status: number) =>
-        sendHtml(
-          reply,
-          signInPage({
-            locale: request.locale,
-            uid: d.uid,
-            csrf: csrfToken(request, reply, d.uid),
-            client: c.name(request.locale),
-            login: body.login ?? '',
-            errors,
-          }),
-          status,
-        );
-      if (!csrfValid(request, d.uid, body.csrf))
-        return page([{ field: 'login', message: t(request, 'auth.error.csrf') }], 403);
-      const errors: FieldProblem[] = [];
-      if (!body.login?.trim())
-        errors.push({ field: 'login', message: t(request, 'auth.error.login-required') });
-      if (!body.password)
-        errors.push({ field: 'password', message: t(request, 'auth.error.password-required') });
+      const form = await credentialsForm(request, reply, signInPage);
+      if ('answered' in form) return form.answered;
+      const { d, page, errors } = form;
       if (errors.length) return page(errors, 400);
       const result = await signIn(kernel, {
-        login: body.login ?? '',
-        password: body.password ?? '',
+        login: form.login,
+        password: form.password,
         address: request.ip,
       });
       if (!result.ok) {
@@ -299,41 +325,20 @@ export const authRoutes: RoutesPlugin = async (app, kernel) => {
     '/interaction/:uid/signup',
     { config: { access: { public: true } }, schema: { hide: true, params: Uid, body: FormBody } },
     async (request, reply) => {
-      const d = await details(request, reply);
-      if (!d || d.uid !== request.params.uid || d.prompt.name !== 'login') return expired(request, reply);
-      const c = await clientOf(d);
-      const body = request.body;
-      const page = (errors: FieldProblem[], status: number) =>
-        sendHtml(
-          reply,
-          signUpPage({
-            locale: request.locale,
-            uid: d.uid,
-            csrf: csrfToken(request, reply, d.uid),
-            client: c.name(request.locale),
-            login: body.login ?? '',
-            errors,
-          }),
-          status,
-        );
-      if (!csrfValid(request, d.uid, body.csrf))
-        return page([{ field: 'login', message: t(request, 'auth.error.csrf') }], 403);
-      const errors: FieldProblem[] = [];
-      if (!body.login?.trim())
-        errors.push({ field: 'login', message: t(request, 'auth.error.login-required') });
-      else if (!parseLogin(body.login).ok)
+      const form = await credentialsForm(request, reply, signUpPage);
+      if ('answered' in form) return form.answered;
+      const { d, page, errors, login, password } = form;
+      if (login.trim() && !parseLogin(login).ok) {
         errors.push({ field: 'login', message: t(request, 'auth.error.login-format') });
-      const weak = body.password ? passwordProblem(body.password) : undefined;
-      if (!body.password)
-        errors.push({ field: 'password', message: t(request, 'auth.error.password-required') });
-      else if (weak) errors.push({ field: 'password', message: t(request, `auth.error.password-${weak}`) });
+      }
+      const weak = password ? passwordProblem(password) : undefined;
+      if (weak) errors.push({ field: 'password', message: t(request, `auth.error.password-${weak}`) });
       if (errors.length) return page(errors, 400);
-      const password = body.password ?? '';
       const hash = await hashPassword(password);
       let accountId: string;
       try {
         const account = await change(kernel, { actor: request.actor, requestId: request.id }, (ch) =>
-          signUp(ch, { login: body.login ?? '', password }, hash),
+          signUp(ch, { login, password }, hash),
         );
         accountId = account.id;
       } catch (error) {
