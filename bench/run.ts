@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { type ChildServer, startServer } from '../test/support/child-server.js';
+import { benchPersons, type IdentityReport, identityTable, runIdentityBench } from './identity.js';
 import { judge, type LoadSettings, measureInTurns, type Outcome, type Row, table } from './measure.js';
 
 /**
@@ -16,6 +17,10 @@ import { judge, type LoadSettings, measureInTurns, type Outcome, type Row, table
  * BENCH_CONNECTIONS (default 50), BENCH_DATABASE_URL or TEST_DATABASE_URL (default
  * postgres://postgres@127.0.0.1:5432/test): a server on which a fresh database mmuso_bench_<pid>
  * is created and dropped afterwards.
+ *
+ * Two groups: http (the servers above) and identity (bench/identity.ts: UIN generation, bulk load,
+ * duplicate search, registrations and matching quality on PostgreSQL, BENCH_PERSONS people,
+ * default 2,300,000). BENCH_ONLY=http or BENCH_ONLY=identity runs one of them.
  */
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const positive = (value: string | undefined, fallback: number) => {
@@ -153,12 +158,103 @@ function need<T>(value: T | undefined): T {
   return value;
 }
 
+const only = process.env.BENCH_ONLY?.trim().toLowerCase() || undefined;
+if (only !== undefined && only !== 'http' && only !== 'identity') {
+  console.error(`BENCH_ONLY must be http or identity, not ${process.env.BENCH_ONLY}`);
+  process.exit(2);
+}
+
+/** The identity group, or undefined when PostgreSQL cannot be reached. */
+async function identityGroup(): Promise<IdentityReport | undefined> {
+  const persons = benchPersons();
+  console.log(
+    `\n== identity group: PostgreSQL at ${redact(serverUrl)}, BENCH_PERSONS=${persons.toLocaleString('en-US')}`,
+  );
+  try {
+    await admin(async (c) => c.query('SELECT 1'));
+  } catch (error) {
+    console.log(`PostgreSQL not usable (${(error as Error).message}): the identity group is skipped.`);
+    return undefined;
+  }
+  return runIdentityBench({ serverUrl, persons, onCleanup: (fn) => cleanups.push(fn) });
+}
+
 async function main() {
   const began = Date.now();
-  console.log('Mmuso benchmark');
+  console.log(`Mmuso benchmark${only ? ` (BENCH_ONLY=${only})` : ''}`);
   console.log(
     `  node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), ${os.platform()}`,
   );
+  const loadBefore = os.loadavg();
+  const http = only === 'identity' ? undefined : await httpGroup();
+  const identity = only === 'http' ? undefined : await identityGroup();
+  const loadAfter = os.loadavg();
+
+  if (http) {
+    console.log(`\n${table(http.outcomes)}\n`);
+    console.log(
+      'ratio = ours / baseline req/s; ok = ratio ≥ target. Servers: LOG_LEVEL=warn, RATE_LIMIT_PER_MINUTE=0.',
+    );
+    console.log(
+      'The PGlite row is for information: it has no target (its ratio is against the PostgreSQL baseline).',
+    );
+  }
+  if (identity) {
+    console.log(`\n${identityTable(identity.rows)}\n`);
+    console.log(
+      'identity: ratio = ours / baseline (rates: higher is better; latencies: lower is better); ' +
+        'ok = the target is met (absolute targets).',
+    );
+  }
+  // Before the run nothing of ours was running: a load above the core count is someone else's work.
+  if ((loadBefore[0] ?? 0) > os.cpus().length) {
+    console.log(
+      `WARNING: the machine was busy before the run (1-minute load average ${loadBefore[0]?.toFixed(1)} on ` +
+        `${os.cpus().length} CPUs): other work competed with the servers, so these figures are noisy.`,
+    );
+  }
+  for (const o of http?.outcomes ?? []) {
+    if (o.verdict === 'MISSED') {
+      console.log(`MISSED: ${o.name}: ratio ${o.ratio?.toFixed(2)} is below the target ${o.target}`);
+    }
+    if (o.verdict === 'INVALID') console.log(`INVALID: ${o.name}: ${o.invalid}`);
+  }
+  for (const r of identity?.rows ?? []) {
+    if (r.verdict === 'MISSED') console.log(`MISSED: ${r.name}: ${r.ours} is outside the target ${r.target}`);
+  }
+
+  const resultsDir = path.join(HERE, 'results');
+  fs.mkdirSync(resultsDir, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const file = path.join(resultsDir, `${stamp}.json`);
+  fs.writeFileSync(
+    file,
+    `${JSON.stringify(
+      {
+        at: new Date().toISOString(),
+        node: process.version,
+        platform: `${os.platform()} ${os.release()}`,
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model,
+        loadAverage: { before: loadBefore, after: loadAfter },
+        groups: only ? [only] : ['http', 'identity'],
+        settings,
+        ourServerEnv: OURS_ENV,
+        postgres: http?.databaseUrl || identity ? redact(serverUrl) : null,
+        cases: http?.outcomes ?? [],
+        identity: identity ?? null,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  console.log(
+    `\nresults: ${path.relative(process.cwd(), file)} (${((Date.now() - began) / 1000).toFixed(0)} s)`,
+  );
+}
+
+async function httpGroup(): Promise<{ outcomes: Outcome[]; databaseUrl: string | undefined }> {
+  console.log('\n== http group');
   console.log(
     `  load: autocannon in this process, ${settings.connections} connections (BENCH_CONNECTIONS), loopback; ` +
       `per server and case ${settings.warmupSeconds} s warm-up, then ${settings.seconds} s (BENCH_SECONDS) ` +
@@ -171,7 +267,6 @@ async function main() {
   );
   console.log('  baseline: bench/baseline-server.ts, bare Fastify + raw pg Pool, in its own process\n');
 
-  const loadBefore = os.loadavg();
   const rows: Row[] = [];
   const databaseUrl = await benchDatabase();
 
@@ -241,55 +336,7 @@ async function main() {
   await stop(embedded);
   await stop(baseline);
 
-  const loadAfter = os.loadavg();
-  const outcomes: Outcome[] = rows.map(judge);
-  console.log(`\n${table(outcomes)}\n`);
-  console.log(
-    'ratio = ours / baseline req/s; ok = ratio ≥ target. Servers: LOG_LEVEL=warn, RATE_LIMIT_PER_MINUTE=0.',
-  );
-  console.log(
-    'The PGlite row is for information: it has no target (its ratio is against the PostgreSQL baseline).',
-  );
-  // Before the run nothing of ours was running: a load above the core count is someone else's work.
-  if ((loadBefore[0] ?? 0) > os.cpus().length) {
-    console.log(
-      `WARNING: the machine was busy before the run (1-minute load average ${loadBefore[0]?.toFixed(1)} on ` +
-        `${os.cpus().length} CPUs): other work competed with the servers, so these figures are noisy.`,
-    );
-  }
-  for (const o of outcomes) {
-    if (o.verdict === 'MISSED') {
-      console.log(`MISSED: ${o.name}: ratio ${o.ratio?.toFixed(2)} is below the target ${o.target}`);
-    }
-    if (o.verdict === 'INVALID') console.log(`INVALID: ${o.name}: ${o.invalid}`);
-  }
-
-  const resultsDir = path.join(HERE, 'results');
-  fs.mkdirSync(resultsDir, { recursive: true });
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const file = path.join(resultsDir, `${stamp}.json`);
-  fs.writeFileSync(
-    file,
-    `${JSON.stringify(
-      {
-        at: new Date().toISOString(),
-        node: process.version,
-        platform: `${os.platform()} ${os.release()}`,
-        cpus: os.cpus().length,
-        cpuModel: os.cpus()[0]?.model,
-        loadAverage: { before: loadBefore, after: loadAfter },
-        settings,
-        ourServerEnv: OURS_ENV,
-        postgres: databaseUrl ? redact(serverUrl) : null,
-        cases: outcomes,
-      },
-      null,
-      2,
-    )}\n`,
-  );
-  console.log(
-    `\nresults: ${path.relative(process.cwd(), file)} (${((Date.now() - began) / 1000).toFixed(0)} s)`,
-  );
+  return { outcomes: rows.map(judge), databaseUrl };
 }
 
 try {

@@ -83,3 +83,4 @@ const importCommand = new Command('import')
 export const identityCommand = new Command('identity')
   .description('the identity register: import legacy registers')
   .addCommand(importCommand);
+await import('./identity-synth.js').then(({ addSynthCommand }) => addSynthCommand(identityCommand));
