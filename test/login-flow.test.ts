@@ -197,6 +197,18 @@ async function completeLogin(
 
 const citizen = { login: '+266 5811 2233', password: 'Ntate-Moshoeshoe-1786' };
 
+/** Registers a person in the civil register through its API, as a registrar would. */
+async function registerInIdentity(person: Record<string, unknown>): Promise<{ id: string; uin: string }> {
+  const registered = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/identity/births',
+    headers: await t.as(actors.staff(['registrar'])),
+    payload: { person },
+  });
+  expect(registered.statusCode, registered.body).toBe(201);
+  return (registered.json() as { person: { id: string; uin: string } }).person;
+}
+
 describe('national login: code flow with PKCE through the pages', () => {
   let portalSub: string;
 
@@ -312,24 +324,13 @@ describe('national login: code flow with PKCE through the pages', () => {
 
 describe('pairwise subjects', () => {
   it('two sectors get two different, stable subs for the same person', async () => {
-    const registrar = await t.as(actors.staff(['registrar']));
-    const registered = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/identity/births',
-      headers: registrar,
-      payload: {
-        person: {
-          givenNames: 'Lineo',
-          surname: 'Mohapi',
-          sex: 'F',
-          dateOfBirth: '1990-05-04',
-          placeOfBirth: { district: 'A', village: 'Ha Abia' },
-        },
-      },
+    const { id: personId } = await registerInIdentity({
+      givenNames: 'Lineo',
+      surname: 'Mohapi',
+      sex: 'F',
+      dateOfBirth: '1990-05-04',
+      placeOfBirth: { district: 'A', village: 'Ha Abia' },
     });
-    expect(registered.statusCode, registered.body).toBe(201);
-    const personId =
-      (registered.json() as { person?: { id: string }; id?: string }).person?.id ?? registered.json().id;
     const person = { login: 'lineo@example.org', password: 'Maloti-Mountains-2026' };
 
     const subs: Record<string, string[]> = { 'portal-test': [], 'health-test': [] };
@@ -542,25 +543,13 @@ describe('sign-in protection', () => {
 
 describe('death registration', () => {
   it('disables the person’s account (through the outbox): its tokens stop working and sign-in fails', async () => {
-    const registrar = await t.as(actors.staff(['registrar']));
-    const registered = await t.app.inject({
-      method: 'POST',
-      url: '/api/v1/identity/births',
-      headers: registrar,
-      payload: {
-        person: {
-          givenNames: 'Teboho',
-          surname: 'Letsie',
-          sex: 'M',
-          dateOfBirth: '1950-01-02',
-          placeOfBirth: { district: 'B', village: 'Ha Ntsi' },
-        },
-      },
+    const { id: personId, uin } = await registerInIdentity({
+      givenNames: 'Teboho',
+      surname: 'Letsie',
+      sex: 'M',
+      dateOfBirth: '1950-01-02',
+      placeOfBirth: { district: 'B', village: 'Ha Ntsi' },
     });
-    expect(registered.statusCode, registered.body).toBe(201);
-    const body = registered.json() as { person?: { id: string; uin: string }; id?: string; uin?: string };
-    const personId = body.person?.id ?? (body.id as string);
-    const uin = body.person?.uin ?? (body.uin as string);
     const person = { login: '+266 6234 5678', password: 'Thaba-Bosiu-Fortress-1824' };
     const config = await configFor('portal-test');
     const started = await startLogin(config, 'https://portal.example.gov.ls/callback', 'openid phone');

@@ -150,6 +150,21 @@ async function openAmendment(c: Change, id: string): Promise<AmendmentRow> {
   return row;
 }
 
+/** Records the checker's decision on the amendment itself. */
+async function decide(
+  c: Change,
+  id: string,
+  state: 'approved' | 'rejected',
+  decisionReason: string | null,
+): Promise<AmendmentRow> {
+  const [decided] = await c.tx
+    .update(amendments)
+    .set({ state, decidedBy: c.actor.id, decidedAt: c.now, decisionReason })
+    .where(eq(amendments.id, id))
+    .returning();
+  return decided as AmendmentRow;
+}
+
 /** The checker's step: a second registrar approves, and the person gets a new version. */
 export async function approveAmendment(
   c: Change,
@@ -170,11 +185,7 @@ export async function approveAmendment(
     .returning();
   const after = updated as PersonRow;
   await recordVersion(c, after, row.kind === 'name-change' ? 'name-changed' : 'corrected', row.reason);
-  const [decided] = await c.tx
-    .update(amendments)
-    .set({ state: 'approved', decidedBy: c.actor.id, decidedAt: c.now, decisionReason })
-    .where(eq(amendments.id, id))
-    .returning();
+  const decided = await decide(c, id, 'approved', decisionReason);
   c.audit({
     action: AMENDMENT_APPROVED,
     subject: { type: 'person', id: person.id },
@@ -183,20 +194,16 @@ export async function approveAmendment(
     after: personView(after),
   });
   c.publish({ topic: AMENDMENT_APPROVED, payload: { personId: person.id, amendmentId: id } });
-  return { amendment: amendmentView(decided as AmendmentRow), person: personView(after) };
+  return { amendment: amendmentView(decided), person: personView(after) };
 }
 
 export async function rejectAmendment(c: Change, id: string, decisionReason: string): Promise<Amendment> {
   const row = await openAmendment(c, id);
-  const [decided] = await c.tx
-    .update(amendments)
-    .set({ state: 'rejected', decidedBy: c.actor.id, decidedAt: c.now, decisionReason })
-    .where(eq(amendments.id, id))
-    .returning();
+  const decided = await decide(c, id, 'rejected', decisionReason);
   c.audit({
     action: AMENDMENT_REJECTED,
     subject: { type: 'person', id: row.personId },
     purpose: decisionReason,
   });
-  return amendmentView(decided as AmendmentRow);
+  return amendmentView(decided);
 }
