@@ -73,6 +73,14 @@ export const ConfigSchema = Type.Object({
     Type.Integer({ minimum: 1, default: 1 }),
     'the sector-token key version new tokens are made with, 1 or more',
   ),
+  UPLOAD_MAX_BYTES: setting(
+    Type.Integer({ minimum: 1024, default: 10_485_760 }),
+    'bytes, at least 1024: the largest file any upload slot may accept',
+  ),
+  CLAMD_URL: setting(
+    Type.Optional(Type.String({ pattern: '^tcp://[^\\s/]+$' })),
+    'unset (no virus scan) or tcp://host:3310 of a ClamAV clamd',
+  ),
 });
 
 export type Config = Static<typeof ConfigSchema> & { dataDir: string; publicUrl: string };
