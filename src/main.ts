@@ -1,9 +1,10 @@
 import { ConfigError, loadConfig } from './core/config/index.js';
 import { DataDirInUseError, MigrationError } from './core/db/index.js';
+import { CatalogueError } from './modules/services/index.js';
 import { startPlatform } from './platform.js';
 
 /** Start-up failures an operator can fix get one clear line, not a stack trace. */
-const EXPECTED = [ConfigError, DataDirInUseError, MigrationError];
+const EXPECTED = [ConfigError, DataDirInUseError, MigrationError, CatalogueError];
 
 async function main() {
   const config = loadConfig();

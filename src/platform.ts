@@ -12,11 +12,18 @@ import { createLogger } from './core/log/index.js';
 import { authRoutes, purgeExpiredOidcRecords, seedLoginDemo } from './modules/auth/index.js';
 import { fillUinPool, identityRoutes, identitySettings } from './modules/identity/index.js';
 import { messagingRoutes } from './modules/messaging/index.js';
+import { servicesRoutes } from './modules/services/index.js';
 import { seedDemoData } from './seed.js';
 import { homePage } from './web/home.js';
 
 /** Every module's HTTP surface, in the order they are mounted. */
-export const ROUTES: readonly RoutesPlugin[] = [homePage, messagingRoutes, identityRoutes, authRoutes];
+export const ROUTES: readonly RoutesPlugin[] = [
+  homePage,
+  messagingRoutes,
+  identityRoutes,
+  authRoutes,
+  servicesRoutes,
+];
 
 export interface KernelOptions {
   clock?: Clock;

@@ -26,6 +26,8 @@ export interface Actor {
   office?: string;
   /** Scopes granted to a system client. */
   scopes: readonly string[];
+  /** How strongly the person signed in (the token's acr), when the token says. */
+  acr?: string;
 }
 
 export const anonymous: Actor = Object.freeze({ type: 'anonymous', id: 'anonymous', roles: [], scopes: [] });

@@ -69,6 +69,14 @@ export const ConfigSchema = Type.Object({
     Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
     'a score above 0 and at most 1; candidates scoring this or more wait for a registrar',
   ),
+  SERVICES_CATALOGUE_DIR: setting(
+    Type.Optional(Type.String({ minLength: 1 })),
+    'unset (the catalogue shipped in src/catalogue/services) or a folder of service definition files',
+  ),
+  SERVICES_SLA_CHECK_SECONDS: setting(
+    Type.Integer({ minimum: 0, default: 60 }),
+    'seconds between checks for overdue tasks, 0 switches the check off',
+  ),
   SECTOR_TOKEN_KEY_VERSION: setting(
     Type.Integer({ minimum: 1, default: 1 }),
     'the sector-token key version new tokens are made with, 1 or more',

@@ -12,3 +12,4 @@ export {
   problems,
 } from './problem.js';
 export { actorFromToken, issueToken, type TokenSettings, tokenSettings } from './tokens.js';
+export { messageOf, pointerOf } from './validation.js';

@@ -84,6 +84,7 @@ export async function actorFromToken(token: string, settings: TokenSettings): Pr
     ...(typeof payload.office === 'string' ? { office: payload.office } : {}),
     scopes:
       type === 'system' && typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [],
+    ...(typeof payload.acr === 'string' ? { acr: payload.acr } : {}),
   };
 }
 
@@ -101,6 +102,7 @@ export async function issueToken(
     ...(actor.ministry ? { ministry: actor.ministry } : {}),
     ...(actor.office ? { office: actor.office } : {}),
     ...(actor.scopes.length ? { scope: actor.scopes.join(' ') } : {}),
+    ...(actor.acr ? { acr: actor.acr } : {}),
   })
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
     .setSubject(actor.id)

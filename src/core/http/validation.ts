@@ -45,7 +45,8 @@ export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, http
   return otherAjv.compile(schema as object);
 };
 
-function pointerOf(error: ErrorObject): string {
+/** The JSON pointer of the field an Ajv error is about (a missing or unknown property itself). */
+export function pointerOf(error: ErrorObject): string {
   const base = error.instancePath;
   if (error.keyword === 'required')
     return `${base}/${(error.params as { missingProperty: string }).missingProperty}`;
@@ -55,7 +56,8 @@ function pointerOf(error: ErrorObject): string {
   return base || '/';
 }
 
-function messageOf(error: ErrorObject, field: string, locale: Locale): string {
+/** The kernel's text for an Ajv error about `field`, in `locale`. */
+export function messageOf(error: ErrorObject, field: string, locale: Locale): string {
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'required':
