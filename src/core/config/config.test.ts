@@ -160,3 +160,39 @@ describe('describeConfig', () => {
     expect(Object.values(shown).every((v) => typeof v === 'string')).toBe(true);
   });
 });
+
+describe('federation settings', () => {
+  const issuer = { FEDERATION_ISSUER: 'https://esignet.id.gov.ls/v1/esignet', FEDERATION_CLIENT_ID: 'mmuso' };
+
+  it('are off by default, and default to private_key_jwt, the UIN in individual_id and level substantial', () => {
+    expect(loadConfig({}).FEDERATION_ISSUER).toBeUndefined();
+    expect(loadConfig({ ...issuer, FEDERATION_PRIVATE_KEY_FILE: '/etc/mmuso/esignet.jwk' })).toMatchObject({
+      FEDERATION_CLIENT_AUTH: 'private_key_jwt',
+      FEDERATION_UIN_CLAIM: 'individual_id',
+      FEDERATION_ACR: 'substantial',
+      FEDERATION_SCOPE: 'openid',
+    });
+  });
+
+  it.each([
+    [{ FEDERATION_ISSUER: 'https://esignet.id.gov.ls' }, 'FEDERATION_CLIENT_ID is required'],
+    [issuer, 'FEDERATION_PRIVATE_KEY_FILE is required'],
+    [{ ...issuer, FEDERATION_CLIENT_AUTH: 'client_secret_basic' }, 'FEDERATION_CLIENT_SECRET is required'],
+    [{ ...issuer, FEDERATION_CLIENT_AUTH: 'tls_client_auth' }, 'private_key_jwt or client_secret_basic'],
+    [{ ...issuer, FEDERATION_ISSUER: 'http://esignet.id.gov.ls' }, 'http only on localhost'],
+    [{ ...issuer, FEDERATION_SCOPE: 'profile' }, 'starting with openid'],
+  ])('refuse what does not fit together: %j', (env, message) => {
+    expect(configError(env as Record<string, string>).message).toContain(message);
+  });
+
+  it('never show the client secret', () => {
+    const shown = describeConfig(
+      loadConfig({
+        ...issuer,
+        FEDERATION_CLIENT_AUTH: 'client_secret_basic',
+        FEDERATION_CLIENT_SECRET: 's3cret-value',
+      }),
+    );
+    expect(JSON.stringify(shown)).not.toContain('s3cret-value');
+  });
+});

@@ -89,6 +89,47 @@ export const ConfigSchema = Type.Object({
     Type.Optional(Type.String({ pattern: '^tcp://[^\\s/]+$' })),
     'unset (no virus scan) or tcp://host:3310 of a ClamAV clamd',
   ),
+  FEDERATION_ISSUER: setting(
+    Type.Optional(Type.String({ pattern: '^https?://[^\\s?#]+$' })),
+    'unset (no federated sign-in) or the issuer URL of an external OpenID provider (https; http only on localhost)',
+  ),
+  FEDERATION_CLIENT_ID: setting(
+    Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    'the client_id this platform was registered with at the external provider',
+  ),
+  FEDERATION_CLIENT_AUTH: setting(
+    Type.Union([Type.Literal('private_key_jwt'), Type.Literal('client_secret_basic')], {
+      default: 'private_key_jwt',
+    }),
+    'private_key_jwt or client_secret_basic',
+  ),
+  FEDERATION_CLIENT_SECRET: setting(
+    Type.Optional(Type.String({ minLength: 1 })),
+    'the client secret at the external provider (client_secret_basic only)',
+    true,
+  ),
+  FEDERATION_PRIVATE_KEY_FILE: setting(
+    Type.Optional(Type.String({ minLength: 1 })),
+    'path of a file holding the private JWK (with alg and kid) for private_key_jwt',
+  ),
+  FEDERATION_SCOPE: setting(
+    Type.String({ pattern: '^openid( [\\x21-\\x7e]+)*$', default: 'openid' }),
+    'space-separated scopes to ask the external provider for, starting with openid',
+  ),
+  FEDERATION_UIN_CLAIM: setting(
+    Type.String({ pattern: '^[\\w.:-]{1,100}$', default: 'individual_id' }),
+    'the name of the claim that carries the UIN (top level or in verified_claims)',
+  ),
+  FEDERATION_ACR: setting(
+    Type.Union([Type.Literal('low'), Type.Literal('substantial'), Type.Literal('high')], {
+      default: 'substantial',
+    }),
+    'the assurance level a federated sign-in counts as: low, substantial or high',
+  ),
+  FEDERATION_NAME: setting(
+    Type.String({ minLength: 1, maxLength: 60, default: 'National ID (eSignet)' }),
+    'the name of the external provider on the sign-in button',
+  ),
 });
 
 export type Config = Static<typeof ConfigSchema> & { dataDir: string; publicUrl: string };
@@ -124,10 +165,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const config = converted as Static<typeof ConfigSchema>;
+  const federation = federationProblem(config);
+  if (federation) throw new ConfigError(federation);
   const dataDir = path.resolve(config.DATA_DIR);
   const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST;
   const publicUrl = (config.PUBLIC_URL ?? `http://${host}:${config.PORT}`).replace(/\/$/, '');
   return { ...config, dataDir, publicUrl };
+}
+
+/** What the federation settings lack together (each is valid alone), as one line. */
+function federationProblem(config: Static<typeof ConfigSchema>): string | undefined {
+  if (!config.FEDERATION_ISSUER) return undefined;
+  const issuer = new URL(config.FEDERATION_ISSUER);
+  const local = ['localhost', '127.0.0.1', '[::1]'].includes(issuer.hostname);
+  if (issuer.protocol !== 'https:' && !local) {
+    return 'FEDERATION_ISSUER is not valid: expected an https URL (http only on localhost)';
+  }
+  if (!config.FEDERATION_CLIENT_ID) return 'FEDERATION_CLIENT_ID is required with FEDERATION_ISSUER';
+  if (config.FEDERATION_CLIENT_AUTH === 'client_secret_basic' && !config.FEDERATION_CLIENT_SECRET) {
+    return 'FEDERATION_CLIENT_SECRET is required with FEDERATION_CLIENT_AUTH=client_secret_basic';
+  }
+  if (config.FEDERATION_CLIENT_AUTH === 'private_key_jwt' && !config.FEDERATION_PRIVATE_KEY_FILE) {
+    return 'FEDERATION_PRIVATE_KEY_FILE is required with FEDERATION_CLIENT_AUTH=private_key_jwt';
+  }
+  return undefined;
 }
 
 /** The effective configuration for `mmuso config`, with secrets and URL passwords masked. */

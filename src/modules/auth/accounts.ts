@@ -146,7 +146,7 @@ export async function signIn(
           .from(loginFailures)
           .where(eq(loginFailures.loginSha256, sha256(login)))
       )[0]?.lockedUntil ?? null);
-  const matches = await checkPassword(account?.passwordHash, input.password);
+  const matches = await checkPassword(account?.passwordHash ?? undefined, input.password);
   if (lockedUntil && lockedUntil > now) return { ok: false, reason: 'locked', until: lockedUntil };
   if (account && matches && account.status === 'active') {
     const [updated] = await db.transaction((tx) =>

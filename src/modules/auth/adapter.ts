@@ -98,9 +98,10 @@ export class PostgresAdapter {
   }
 }
 
-/** Removes what expired more than a day ago; run periodically. */
+/** Removes what expired more than a day ago (federated sign-ins sent out too); run periodically. */
 export async function purgeExpiredOidcRecords(db: Database): Promise<void> {
-  await db.transaction((tx) =>
-    tx.execute(sql`DELETE FROM auth.oidc_store WHERE expires_at < now() - interval '1 day'`),
-  );
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`DELETE FROM auth.oidc_store WHERE expires_at < now() - interval '1 day'`);
+    await tx.execute(sql`DELETE FROM auth.federation_requests WHERE expires_at < now() - interval '1 day'`);
+  });
 }

@@ -8,14 +8,19 @@ import { isSectorName } from './sector-name.js';
 
 export const CLIENT_REGISTERED = 'auth.client.registered';
 
-/** Scopes a relying party may be allowed; `api` grants access tokens for the platform API. */
-export const SCOPES = ['openid', 'offline_access', 'profile', 'email', 'phone', 'api'] as const;
+/**
+ * Scopes a relying party may be allowed; `api` grants access tokens for the platform API; `uin`
+ * releases the UIN itself, only to services that hold it by law (another identity platform that
+ * federates with this one), never to ordinary services, which get a sector token as `sub`.
+ */
+export const SCOPES = ['openid', 'offline_access', 'profile', 'email', 'phone', 'api', 'uin'] as const;
 /** Claims released per scope; a client gets only those on its own claims allow-list too. */
 export const SCOPE_CLAIMS: Record<string, readonly string[]> = {
   openid: ['sub'],
   email: ['email', 'email_verified'],
   phone: ['phone_number', 'phone_number_verified'],
   profile: ['uin_linked'],
+  uin: ['uin'],
 };
 export const CLAIMS = [...new Set(Object.values(SCOPE_CLAIMS).flat())];
 export const ACR = {

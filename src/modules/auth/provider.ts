@@ -4,7 +4,7 @@ import Provider, { type Configuration, errors, type KoaContextWithOIDC } from 'o
 import { systemActor } from '../../core/actors/index.js';
 import { change, type Kernel } from '../../core/kernel/index.js';
 import { errorPage, loggedOutPage, logoutPage } from '../../web/auth/pages.js';
-import { sectorTokenFor } from '../identity/index.js';
+import { readPerson, sectorTokenFor } from '../identity/index.js';
 import { accountById } from './accounts.js';
 import { PostgresAdapter } from './adapter.js';
 import { ACR_VALUES, SCOPE_CLAIMS, SCOPES, secretMatches } from './clients.js';
@@ -89,7 +89,9 @@ export function createProvider(kernel: Kernel, settings: ProviderSettings): Prov
       short: { sameSite: 'lax', signed: true },
     },
     scopes: [...SCOPES],
-    claims: { ...SCOPE_CLAIMS, openid: ['sub'] } as never,
+    // acr and amr in every id_token, not only when asked for: a service must see how a person
+    // signed in (the level, and whether through the national ID provider: amr `fed`).
+    claims: { ...SCOPE_CLAIMS, openid: ['sub', 'acr', 'amr'] } as never,
     acrValues: [...ACR_VALUES],
     subjectTypes: ['public', 'pairwise'],
     pkce: { required: () => true },
@@ -146,13 +148,21 @@ export function createProvider(kernel: Kernel, settings: ProviderSettings): Prov
       if (!account) return undefined;
       return {
         accountId: account.id,
-        async claims() {
+        async claims(_use, scope) {
           const client = ctx.oidc.client as Client | undefined;
           const allowed = new Set(client?.mmuso_allowed_claims ?? ['sub']);
           // Nothing outside the client's allow-list is ever released, whatever was granted.
-          return Object.fromEntries(
+          const claims = Object.fromEntries(
             Object.entries(accountClaims(account)).filter(([name]) => name === 'sub' || allowed.has(name)),
-          ) as { sub: string };
+          ) as { sub: string; uin?: string | null };
+          const personId = account.personId;
+          if (personId && allowed.has('uin') && scope.split(' ').includes('uin')) {
+            const person = await change(kernel, { actor: systemActor('login') }, (c) =>
+              readPerson(c, personId, `UIN released to ${client?.clientId} at sign-in`),
+            );
+            claims.uin = person.uin;
+          }
+          return claims;
         },
       };
     },

@@ -19,6 +19,7 @@ import {
 import { PERSON_DIED } from '../identity/index.js';
 import { disableAccountOfPerson, parseLogin, signIn, signUp } from './accounts.js';
 import { ACR, SCOPE_CLAIMS } from './clients.js';
+import { federationRoutes, federationUpstream } from './federation/index.js';
 import { publicJwk, sharedSecret, signingKeys } from './keys.js';
 import { hashPassword, passwordProblem } from './passwords.js';
 
@@ -69,6 +70,9 @@ export const authRoutes: RoutesPlugin = async (app, kernel) => {
   const callback = provider.callback();
   const secure = kernel.config.publicUrl.startsWith('https://');
   const csrfKey = await sharedSecret(kernel.db, 'csrf');
+  const upstream = await federationUpstream(kernel.config);
+  if (upstream) await federationRoutes(app, kernel, provider, upstream);
+  const federation = upstream && kernel.config.FEDERATION_NAME;
 
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
@@ -219,6 +223,7 @@ export const authRoutes: RoutesPlugin = async (app, kernel) => {
         uid: d.uid,
         csrf: csrfToken(request, reply, d.uid),
         client: c.name(request.locale),
+        federation,
       };
       if (d.prompt.name === 'login') return sendHtml(reply, signInPage(base));
       return sendHtml(reply, consentPage({ ...base, ...consentView(d, c) }));
@@ -272,6 +277,7 @@ export const authRoutes: RoutesPlugin = async (app, kernel) => {
           csrf: csrfToken(request, reply, d.uid),
           client: c.name(request.locale),
           login: body.login ?? '',
+          federation,
           errors: [...errors].sort((a, b) => FIELD_ORDER.indexOf(a.field) - FIELD_ORDER.indexOf(b.field)),
         }),
         status,

@@ -10,7 +10,7 @@ export interface FieldProblem {
   message: string;
 }
 
-function layout(
+export function layout(
   locale: Locale,
   title: string,
   body: Raw,
@@ -66,6 +66,8 @@ export interface FormContext {
   csrf: string;
   client: string;
   errors?: FieldProblem[];
+  /** The external provider's name when federated sign-in is on (the sign-in page offers it). */
+  federation?: string | undefined;
 }
 
 export function signInPage(ctx: FormContext & { login?: string }): string {
@@ -80,6 +82,12 @@ ${field(ctx.locale, 'login', t('auth.signin.login'), { value: ctx.login ?? '', h
 ${field(ctx.locale, 'password', t('auth.signin.password'), { type: 'password', autocomplete: 'current-password', errors: ctx.errors })}
 <button type="submit" class="button">${t('auth.signin.submit')}</button>
 </form>
+${
+  ctx.federation
+    ? html`<p>${t('auth.federation.or')}</p>
+<p><a class="button button-secondary" href="/interaction/${ctx.uid}/federation">${t('auth.federation.button', { name: ctx.federation })}</a></p>`
+    : ''
+}
 <p>${t('auth.signin.no-account')} <a href="/interaction/${ctx.uid}/signup">${t('auth.signin.create')}</a></p>`,
     { langBase: `/interaction/${ctx.uid}`, errors: ctx.errors },
   );

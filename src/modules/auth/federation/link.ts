@@ -1,0 +1,90 @@
+import { eq } from 'drizzle-orm';
+import { HttpProblem } from '../../../core/http/index.js';
+import { newId } from '../../../core/ids/index.js';
+import type { Change } from '../../../core/kernel/index.js';
+import { readPersonByUin } from '../../identity/index.js';
+import { ACCOUNT_CREATED, linkAccountToPerson } from '../accounts.js';
+import { type AccountRow, accounts } from '../schema.js';
+
+export const ACCOUNT_FEDERATED_SIGN_IN = 'auth.account.federated-sign-in';
+
+/** Why a federated sign-in was refused; each has a page text `auth.federation.refused.<reason>`. */
+export type FederationRefusal =
+  | 'no-uin'
+  | 'uin-unknown'
+  | 'person-not-registered'
+  | 'account-disabled'
+  | 'staff-account';
+
+export class FederationRefused extends Error {
+  override name = 'FederationRefused';
+  constructor(readonly reason: FederationRefusal) {
+    super(`federated sign-in refused: ${reason}`);
+  }
+}
+
+export interface FederatedIdentity {
+  /** The external provider's issuer and its `sub` for the person. */
+  issuer: string;
+  subject: string;
+  uin: string | undefined;
+}
+
+/**
+ * The account a federated sign-in lands in: the one linked to the person the external provider
+ * names by UIN (one account per UIN), or a new one linked to that person from the start.
+ *
+ * An existing password account is never linked here on the strength of a matching phone number or
+ * e-mail address: those are not verified at sign-up, so whoever typed someone else's number would
+ * get that person's identity. Staff accounts sign in with their password and second factor only.
+ */
+export async function accountOfFederatedPerson(c: Change, who: FederatedIdentity): Promise<AccountRow> {
+  if (!who.uin) throw new FederationRefused('no-uin');
+  let person: Awaited<ReturnType<typeof readPersonByUin>>;
+  try {
+    person = await readPersonByUin(c, who.uin, `federated sign-in through ${who.issuer}`);
+  } catch (error) {
+    if (error instanceof HttpProblem) throw new FederationRefused('uin-unknown');
+    throw error;
+  }
+  if (person.registerState !== 'registered' || person.vitalStatus !== 'alive') {
+    throw new FederationRefused('person-not-registered');
+  }
+  const [existing] = await c.tx.select().from(accounts).where(eq(accounts.personId, person.id));
+  const account = existing ?? (await federatedAccount(c, who, person.id));
+  if (account.kind === 'staff') throw new FederationRefused('staff-account');
+  if (account.status !== 'active') throw new FederationRefused('account-disabled');
+  const [signedIn] = await c.tx
+    .update(accounts)
+    .set({ lastLoginAt: c.now })
+    .where(eq(accounts.id, account.id))
+    .returning();
+  c.audit({
+    action: ACCOUNT_FEDERATED_SIGN_IN,
+    subject: { type: 'account', id: account.id },
+    after: { issuer: who.issuer, created: !existing },
+  });
+  return signedIn as AccountRow;
+}
+
+async function federatedAccount(c: Change, who: FederatedIdentity, personId: string) {
+  const id = newId();
+  await c.tx.insert(accounts).values({
+    id,
+    kind: 'citizen',
+    login: `${who.issuer}#${who.subject}`,
+    loginKind: 'federated',
+    passwordHash: null,
+    status: 'active',
+    failedAttempts: 0,
+    roles: [],
+    createdAt: c.now,
+    updatedAt: c.now,
+  });
+  c.audit({
+    action: ACCOUNT_CREATED,
+    subject: { type: 'account', id },
+    after: { kind: 'citizen', federated: who.issuer },
+  });
+  return linkAccountToPerson(c, id, personId, `UIN asserted by ${who.issuer}`);
+}
