@@ -130,6 +130,28 @@ export const ConfigSchema = Type.Object({
     Type.String({ minLength: 1, maxLength: 60, default: 'National ID (eSignet)' }),
     'the name of the external provider on the sign-in button',
   ),
+  SMS_GATEWAY_URL: setting(
+    Type.Optional(Type.String({ pattern: '^https?://' })),
+    'unset (SMS simulator) or the https send endpoint of the SMS aggregator, e.g. https://xxxxx.api.infobip.com/sms/2/text/advanced',
+  ),
+  SMS_GATEWAY_TOKEN: setting(
+    Type.Optional(Type.String({ minLength: 8 })),
+    'the SMS aggregator API key, at least 8 characters',
+    true,
+  ),
+  SMS_SENDER: setting(
+    Type.String({ pattern: '^([A-Za-z0-9 ]{1,11}|\\+?[0-9]{3,15})$', default: 'Mmuso' }),
+    'the sender id shown on phones: up to 11 letters and digits, or a number',
+  ),
+  SMTP_URL: setting(
+    Type.Optional(Type.String({ pattern: '^smtps?://' })),
+    'unset (e-mail written to DATA_DIR/mail) or smtp://user:password@host:587 or smtps://…:465',
+    true,
+  ),
+  MAIL_FROM: setting(
+    Type.String({ minLength: 3, default: 'Mmuso <no-reply@mmuso.gov.ls>' }),
+    'the From address of e-mail, such as Mmuso <no-reply@mmuso.gov.ls>',
+  ),
 });
 
 export type Config = Static<typeof ConfigSchema> & { dataDir: string; publicUrl: string };

@@ -8,6 +8,10 @@ import {
   publishAnnouncement,
   withdrawAnnouncement,
 } from './announcements.js';
+import { messagingChannels } from './channels.js';
+import { recordDeliveryReport, subscribeDeliveries } from './deliver.js';
+import { listNotices, markNoticeRead, notificationsAbout } from './notices.js';
+import { readDeliveryReports } from './sms/index.js';
 
 const District = Type.Unsafe<DistrictCode>({
   type: 'string',
@@ -31,7 +35,122 @@ const Announcement = Type.Object({
 const PUBLISHERS = { actors: ['staff'], roles: ['administrator', 'supervisor'] } as const;
 const tags = ['service notices'];
 
+const Notice = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  title: Type.String(),
+  body: Type.String(),
+  createdAt: Type.String({ format: 'date-time' }),
+  readAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  about: Type.Union([Type.Object({ type: Type.String(), id: Type.String() }), Type.Null()]),
+});
+const DeliveryState = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  channel: Type.Union([Type.Literal('sms'), Type.Literal('email'), Type.Literal('portal')]),
+  status: Type.Union([
+    Type.Literal('queued'),
+    Type.Literal('sent'),
+    Type.Literal('delivered'),
+    Type.Literal('failed'),
+  ]),
+  reason: Type.Union([Type.String(), Type.Null()]),
+  attempts: Type.Integer(),
+  segments: Type.Union([Type.Integer(), Type.Null()]),
+  updatedAt: Type.String({ format: 'date-time' }),
+});
+const NotificationState = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  template: Type.String(),
+  locale: Type.String(),
+  createdAt: Type.String({ format: 'date-time' }),
+  about: Type.Union([Type.Object({ type: Type.String(), id: Type.String() }), Type.Null()]),
+  deliveries: Type.Array(DeliveryState),
+});
+const Open = (properties: Parameters<typeof Type.Object>[0]) =>
+  Type.Object(properties, { additionalProperties: true });
+
 export const messagingRoutes: RoutesPlugin = (app, kernel) => {
+  // Chosen now, so a bad SMS or mail configuration stops start-up rather than the first send.
+  messagingChannels(kernel);
+  subscribeDeliveries(kernel);
+
+  app.get(
+    '/api/v1/me/notices',
+    {
+      config: { access: { actors: ['citizen'] } },
+      schema: {
+        tags: ['notifications'],
+        summary: 'My notices in the portal, newest first',
+        querystring: Type.Object({
+          unread: Type.Optional(Type.Boolean({ description: 'Only the ones not yet marked read' })),
+        }),
+        response: { 200: Type.Object({ items: Type.Array(Notice) }) },
+      },
+    },
+    async (request) => ({
+      items: await listNotices(kernel.db.orm, request.actor.id, { unread: request.query.unread ?? false }),
+    }),
+  );
+
+  app.post(
+    '/api/v1/me/notices/:id/read',
+    {
+      config: { access: { actors: ['citizen'] } },
+      schema: {
+        tags: ['notifications'],
+        summary: 'Mark one of my notices read',
+        params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+        response: { 200: Notice },
+      },
+    },
+    async (request) =>
+      change(kernel, actionContext(request), (c) => markNoticeRead(c, request.actor.id, request.params.id)),
+  );
+
+  app.get(
+    '/api/v1/notifications',
+    {
+      config: { access: { actors: ['staff'], roles: ['supervisor', 'administrator'] } },
+      schema: {
+        tags: ['notifications'],
+        summary: 'Notifications about one thing and the state of each delivery',
+        querystring: Type.Object({
+          aboutType: Type.String({ minLength: 1, maxLength: 50, description: 'e.g. application' }),
+          aboutId: Type.String({ minLength: 1, maxLength: 100 }),
+        }),
+        response: { 200: Type.Object({ items: Type.Array(NotificationState) }) },
+      },
+    },
+    async (request) => ({
+      items: await notificationsAbout(kernel.db.orm, {
+        type: request.query.aboutType,
+        id: request.query.aboutId,
+      }),
+    }),
+  );
+
+  app.post(
+    '/api/v1/messaging/sms/delivery-reports',
+    {
+      config: { access: { actors: ['system'], scopes: ['messaging:delivery-reports'] } },
+      schema: {
+        tags: ['notifications'],
+        summary: 'Delivery reports from the SMS gateway (Infobip format)',
+        description:
+          'Body as the gateway posts it: `{"results":[{"messageId":"…","status":{"groupName":"DELIVERED"}}]}`. Final outcomes (DELIVERED, UNDELIVERABLE, EXPIRED, REJECTED) update the delivery; others are ignored.',
+        body: Open({
+          results: Type.Array(Open({ messageId: Type.String({ maxLength: 100 }) }), { maxItems: 1000 }),
+        }),
+        response: { 200: Type.Object({ recorded: Type.Integer() }) },
+      },
+    },
+    async (request) => {
+      let recorded = 0;
+      for (const report of readDeliveryReports(request.body)) {
+        if (await recordDeliveryReport(kernel, report)) recorded += 1;
+      }
+      return { recorded };
+    },
+  );
   app.get(
     '/api/v1/announcements',
     {

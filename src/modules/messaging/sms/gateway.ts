@@ -28,12 +28,19 @@ export interface SmsReceipt {
 
 /**
  * Where SMS go. The text is sent as given: GSM-7 when every character allows it, otherwise
- * UCS-2 (use `toGsm7` first to keep a text to one cheap segment). An HTTP adapter for an
- * operator or aggregator arrives with the messaging issue; until then the simulator is the one
- * implementation.
+ * UCS-2 (use `toGsm7` first to keep a text to one cheap segment). Implementations: the simulator
+ * (development, tests) and the HTTP adapter for an aggregator (`http-gateway.ts`). A refusal that
+ * a retry cannot cure (a bad number, a rejected message) is an `SmsRejected` or a RangeError;
+ * anything else thrown is worth retrying.
  */
 export interface SmsGateway {
-  send(to: E164, text: string): Promise<SmsReceipt>;
+  send(to: E164, text: string, options?: { reference?: string }): Promise<SmsReceipt>;
+}
+
+/** The gateway refused this message for good: retrying the same message will not help. */
+export class SmsRejected extends Error {
+  override name = 'SmsRejected';
+  readonly permanent = true;
 }
 
 export interface SimulatedSms {
@@ -43,6 +50,8 @@ export interface SimulatedSms {
   encoding: SmsEncoding;
   segments: number;
   at: string;
+  /** The sender's reference for the message, when it gave one. */
+  reference?: string;
 }
 
 export interface SmsSimulator extends SmsGateway {
@@ -75,7 +84,7 @@ export function createSmsSimulator(options: SmsSimulatorOptions = {}): SmsSimula
   const file = options.dataDir ? path.join(options.dataDir, SMS_OUTBOX_FILE) : undefined;
   return {
     sent,
-    async send(to, text) {
+    async send(to, text, options = {}) {
       if (!isE164(to)) throw new RangeError('not an E.164 phone number');
       if (text.length === 0) throw new RangeError('an SMS needs some text');
       const { encoding, segments } = countSegments(text);
@@ -87,6 +96,7 @@ export function createSmsSimulator(options: SmsSimulatorOptions = {}): SmsSimula
         encoding,
         segments,
         at: clock.now().toISOString(),
+        ...(options.reference ? { reference: options.reference } : {}),
       };
       if (file) {
         await fs.promises.mkdir(path.dirname(file), { recursive: true });

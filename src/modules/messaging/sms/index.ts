@@ -7,7 +7,14 @@ export {
   SMS_OUTBOX_FILE,
   type SmsGateway,
   type SmsReceipt,
+  SmsRejected,
   type SmsSimulator,
   type SmsSimulatorOptions,
 } from './gateway.js';
 export { countSegments, isGsm7, isGsm7Char, type SegmentCount, type SmsEncoding, toGsm7 } from './gsm7.js';
+export {
+  createHttpSmsGateway,
+  type DeliveryReport,
+  type HttpSmsGatewayOptions,
+  readDeliveryReports,
+} from './http-gateway.js';

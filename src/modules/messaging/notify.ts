@@ -1,0 +1,113 @@
+import type { Locale } from '../../core/i18n/index.js';
+import { newId } from '../../core/ids/index.js';
+import type { Change } from '../../core/kernel/index.js';
+import { type Channel, type DeliveryStatus, deliveries, notifications } from './schema.js';
+import { countSegments, isE164, toGsm7 } from './sms/index.js';
+import { renderTemplate } from './templates.js';
+
+export interface Recipient {
+  /** The person's portal account: in-portal notices go there. */
+  accountId?: string;
+  /** E.164, e.g. +26658123456 (use parsePhone from core/phone on typed numbers). */
+  phone?: string;
+  email?: string;
+  /** The language the person chose; every text they get is in it. */
+  locale: Locale;
+}
+
+export interface NotifyInput {
+  to: Recipient;
+  /** A template declared with addTemplates, e.g. services.application-submitted */
+  template: string;
+  params: Record<string, string | number>;
+  /** Default: every channel the recipient can be reached on. */
+  channels?: readonly Channel[];
+  /** What the notification is about (an application, a record), for finding it later. */
+  about?: { type: string; id: string };
+}
+
+export interface Notification {
+  id: string;
+  deliveries: { id: string; channel: Channel; status: DeliveryStatus }[];
+}
+
+/** Outbox topic of an SMS or e-mail waiting to go; the payload is `{ deliveryId }`. */
+export const DELIVERY_REQUESTED = 'messaging.delivery.requested';
+export const NOTIFICATION_QUEUED = 'messaging.notification.queued';
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+function destinationOf(to: Recipient, channel: Channel): string | undefined {
+  switch (channel) {
+    case 'sms':
+      return to.phone;
+    case 'email':
+      return to.email;
+    case 'portal':
+      return to.accountId;
+  }
+}
+
+/**
+ * Notifies a person inside the caller's change: the texts are rendered now in their language,
+ * the in-portal notice is written now, and each SMS or e-mail is queued through the outbox in
+ * the same transaction, so a committed state change never loses its notification and a rolled
+ * back one never sends it. Delivery happens after commit, with retries (see deliver.ts).
+ */
+export async function notify(c: Change, input: NotifyInput): Promise<Notification> {
+  const { to } = input;
+  if (to.phone !== undefined && !isE164(to.phone)) throw new RangeError('notify: phone must be E.164');
+  if (to.email !== undefined && !EMAIL.test(to.email)) throw new RangeError('notify: not an e-mail address');
+  const channels =
+    input.channels ?? (['portal', 'sms', 'email'] as const).filter((ch) => destinationOf(to, ch));
+  if (channels.length === 0) throw new RangeError('notify: the recipient has no account, phone or e-mail');
+  const texts = renderTemplate(input.template, to.locale, input.params);
+  const id = newId();
+  await c.tx.insert(notifications).values({
+    id,
+    template: input.template,
+    locale: to.locale,
+    accountId: to.accountId ?? null,
+    aboutType: input.about?.type ?? null,
+    aboutId: input.about?.id ?? null,
+    params: input.params,
+    createdBy: c.actor.id,
+    createdAt: c.now,
+  });
+  const made: Notification['deliveries'] = [];
+  for (const channel of new Set(channels)) {
+    const destination = destinationOf(to, channel);
+    if (destination === undefined)
+      throw new RangeError(`notify: no ${channel} destination for the recipient`);
+    const sms = channel === 'sms' ? toGsm7(texts.sms) : undefined;
+    const status: DeliveryStatus = channel === 'portal' ? 'delivered' : 'queued';
+    const deliveryId = newId();
+    await c.tx.insert(deliveries).values({
+      id: deliveryId,
+      notificationId: id,
+      channel,
+      destination,
+      title: channel === 'sms' ? null : texts.subject,
+      body: sms ?? texts.body,
+      status,
+      attempts: 0,
+      segments: sms === undefined ? null : countSegments(sms).segments,
+      createdAt: c.now,
+      updatedAt: c.now,
+    });
+    if (channel !== 'portal') c.publish({ topic: DELIVERY_REQUESTED, payload: { deliveryId } });
+    made.push({ id: deliveryId, channel, status });
+  }
+  c.audit({
+    action: NOTIFICATION_QUEUED,
+    subject: { type: 'notification', id },
+    after: {
+      template: input.template,
+      locale: to.locale,
+      channels: made.map((d) => d.channel),
+      ...(to.accountId ? { accountId: to.accountId } : {}),
+      ...(input.about ? { about: input.about } : {}),
+    },
+  });
+  return { id, deliveries: made };
+}
