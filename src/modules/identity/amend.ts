@@ -177,7 +177,7 @@ export async function approveAmendment(
   const [updated] = await c.tx
     .update(persons)
     .set({
-      ...particularsColumns(p),
+      ...particularsColumns(p, person),
       version: person.version + 1,
       updatedAt: c.now,
     })

@@ -3,8 +3,8 @@ import { createTestKernel, type TestKernel } from '../../../test/support/kernel.
 import { systemActor } from '../../core/actors/index.js';
 import { verifyAudit } from '../../core/audit/index.js';
 import { BulkLoadError, type BulkLoadResult, bulkLoadPersons, syntheticLegacyId } from './bulk.js';
-import { findCandidates, matchKeys } from './candidates.js';
-import { DEFAULT_MATCH_THRESHOLDS } from './matching/index.js';
+import { findCandidates } from './candidates.js';
+import { DEFAULT_MATCH_THRESHOLDS, matchKeys } from './matching/index.js';
 import { type PersonRow, persons } from './schema.js';
 import { type SyntheticRecord, synthesisePopulation } from './synth/index.js';
 import { checkUinRules, generateUin, validateUinInput } from './uin/index.js';
@@ -43,16 +43,16 @@ describe('bulkLoadPersons', () => {
       surname: first.person.surname,
       sex: first.person.sex,
       birthYear: first.person.birth.year,
-      ...matchKeys(first.person.givenNames, first.person.surname),
+      ...matchKeys(first.person),
     });
   });
 
   it('stores the matching columns matchKeys computes for every person', () => {
     for (const original of originals) {
       const row = byLegacyId.get(syntheticLegacyId(original)) as PersonRow;
-      const { normGiven, normSurname, surnameKey } = row;
-      expect({ normGiven, normSurname, surnameKey }).toEqual(
-        matchKeys(original.person.givenNames, original.person.surname),
+      const { normGiven, normSurname, surnameKey, normOther, normVillage, normFather, normMother } = row;
+      expect({ normGiven, normSurname, surnameKey, normOther, normVillage, normFather, normMother }).toEqual(
+        matchKeys(original.person),
       );
     }
   });
@@ -105,7 +105,7 @@ describe('bulkLoadPersons', () => {
     const threshold = DEFAULT_MATCH_THRESHOLDS.review;
     for (const original of originals.slice(0, 25)) {
       const own = byLegacyId.get(syntheticLegacyId(original)) as PersonRow;
-      const keys = matchKeys(original.person.givenNames, original.person.surname);
+      const keys = matchKeys(original.person);
       const found = await findCandidates(t.kernel.db.orm, original.person, keys, threshold);
       expect(found.map((c) => c.personId)).toContain(own.id);
     }
@@ -113,7 +113,7 @@ describe('bulkLoadPersons', () => {
     let hits = 0;
     for (const duplicate of duplicates) {
       const original = records.find((r) => r.id === duplicate.duplicateOf) as SyntheticRecord;
-      const keys = matchKeys(duplicate.person.givenNames, duplicate.person.surname);
+      const keys = matchKeys(duplicate.person);
       const [top] = await findCandidates(t.kernel.db.orm, duplicate.person, keys, threshold);
       if (top?.personId === byLegacyId.get(syntheticLegacyId(original))?.id) hits++;
     }

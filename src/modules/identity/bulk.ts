@@ -7,8 +7,7 @@ import { isDistrictCode } from '../../core/districts/index.js';
 import { newId } from '../../core/ids/index.js';
 import { change, type Kernel } from '../../core/kernel/index.js';
 import { parsePhone } from '../../core/phone/index.js';
-import { type MatchKeys, matchKeys } from './candidates.js';
-import type { MatchPerson } from './matching/index.js';
+import { type MatchPerson, matchKeys, normaliseName } from './matching/index.js';
 import { birthPrecision, earliestDay, formatBirthDate } from './person.js';
 import type { Sex } from './schema.js';
 import type { SyntheticRecord } from './synth/index.js';
@@ -132,6 +131,10 @@ interface Batch {
   normGiven: string[];
   normSurname: string[];
   surnameKey: string[];
+  normOther: string[];
+  normVillage: string[];
+  normFather: string[];
+  normMother: string[];
   dateOfBirth: string[];
   birthPrecision: string[];
 }
@@ -156,6 +159,10 @@ function emptyBatch(): Batch {
     normGiven: [],
     normSurname: [],
     surnameKey: [],
+    normOther: [],
+    normVillage: [],
+    normFather: [],
+    normMother: [],
     dateOfBirth: [],
     birthPrecision: [],
   };
@@ -166,37 +173,27 @@ const text = (value: string | undefined) => {
   return trimmed ? trimmed : null;
 };
 
-type KeysOf = (givenNames: string, surname: string) => MatchKeys;
-
 /**
- * matchKeys, remembered per name: normalising is most of the preparation, and a population has far
+ * normaliseName, remembered: normalising is most of the preparation, and a population has far
  * fewer distinct names than people (500,000 synthetic people: 18,200 given names, 224 surnames).
- * The given-name and surname keys are computed independently, so matchKeys(g, '') and
- * matchKeys('', s) hold exactly the halves of matchKeys(g, s).
  */
-function rememberedKeys(limit = 200_000): KeysOf {
-  const given = new Map<string, string>();
-  const surnames = new Map<string, { normSurname: string; surnameKey: string }>();
-  return (givenNames, surname) => {
-    let normGiven = given.get(givenNames);
-    if (normGiven === undefined) {
-      if (given.size >= limit) given.clear();
-      normGiven = matchKeys(givenNames, '').normGiven;
-      given.set(givenNames, normGiven);
+export function rememberedNormalise(limit = 500_000): (text: string) => string {
+  const seen = new Map<string, string>();
+  return (text) => {
+    let normalised = seen.get(text);
+    if (normalised === undefined) {
+      if (seen.size >= limit) seen.clear();
+      normalised = normaliseName(text);
+      seen.set(text, normalised);
     }
-    let s = surnames.get(surname);
-    if (s === undefined) {
-      if (surnames.size >= limit) surnames.clear();
-      const { normSurname, surnameKey } = matchKeys('', surname);
-      s = { normSurname, surnameKey };
-      surnames.set(surname, s);
-    }
-    return { normGiven, ...s };
+    return normalised;
   };
 }
 
+type Normalise = (text: string) => string;
+
 /** Adds one person to the batch; throws a RangeError naming the input position when it cannot be stored. */
-function addPerson(batch: Batch, item: BulkInput, position: number, uin: string, keysOf: KeysOf): void {
+function addPerson(batch: Batch, item: BulkInput, position: number, uin: string, normalise: Normalise): void {
   const isRecord = 'person' in item && 'id' in item;
   const person: MatchPerson = isRecord ? item.person : item;
   const legacyId = isRecord ? syntheticLegacyId(item) : ((item as BulkPerson).legacyId ?? null);
@@ -220,25 +217,36 @@ function addPerson(batch: Batch, item: BulkInput, position: number, uin: string,
     if (!parsed.ok) fail(`has a phone number that cannot be dialled: ${person.phone}`);
     else phone = parsed.e164;
   }
-  const keys = keysOf(givenNames, surname);
+  const otherNames = text(person.otherNames);
+  const birthVillage = text(person.birthVillage);
+  const fatherName = text(person.fatherName);
+  const motherName = text(person.motherName);
+  const keys = matchKeys(
+    { givenNames, surname, otherNames, birthVillage, fatherName, motherName },
+    normalise,
+  );
   batch.id.push(newId());
   batch.uin.push(uin);
   batch.givenNames.push(givenNames);
   batch.surname.push(surname);
-  batch.otherNames.push(text(person.otherNames));
+  batch.otherNames.push(otherNames);
   batch.sex.push(person.sex as Sex);
   batch.birthYear.push(year);
   batch.birthMonth.push(month ?? null);
   batch.birthDay.push(day ?? null);
   batch.birthDistrict.push(district);
-  batch.birthVillage.push(text(person.birthVillage));
-  batch.fatherName.push(text(person.fatherName));
-  batch.motherName.push(text(person.motherName));
+  batch.birthVillage.push(birthVillage);
+  batch.fatherName.push(fatherName);
+  batch.motherName.push(motherName);
   batch.phone.push(phone);
   batch.legacyId.push(legacyId);
   batch.normGiven.push(keys.normGiven);
   batch.normSurname.push(keys.normSurname);
   batch.surnameKey.push(keys.surnameKey);
+  batch.normOther.push(keys.normOther);
+  batch.normVillage.push(keys.normVillage);
+  batch.normFather.push(keys.normFather);
+  batch.normMother.push(keys.normMother);
   batch.dateOfBirth.push(formatBirthDate(person.birth));
   batch.birthPrecision.push(birthPrecision(person.birth));
 }
@@ -282,20 +290,23 @@ function insertBatch(batch: Batch, at: Date, actor: Actor, reason: string | null
         ${p(batch.birthDistrict, 'text')}, ${p(batch.birthVillage, 'text')}, ${p(batch.fatherName, 'text')},
         ${p(batch.motherName, 'text')}, ${p(batch.phone, 'text')}, ${p(batch.legacyId, 'text')},
         ${p(batch.normGiven, 'text')}, ${p(batch.normSurname, 'text')}, ${p(batch.surnameKey, 'text')},
-        ${p(batch.dateOfBirth, 'text')}, ${p(batch.birthPrecision, 'text')}
+        ${p(batch.normOther, 'text')}, ${p(batch.normVillage, 'text')}, ${p(batch.normFather, 'text')},
+        ${p(batch.normMother, 'text')}, ${p(batch.dateOfBirth, 'text')}, ${p(batch.birthPrecision, 'text')}
       ) AS r(id, uin, given_names, surname, other_names, sex, birth_year, birth_month, birth_day,
              birth_district, birth_village, father_name, mother_name, phone, legacy_id,
-             norm_given, norm_surname, surname_key, date_of_birth, birth_precision)
+             norm_given, norm_surname, surname_key, norm_other, norm_village, norm_father, norm_mother,
+             date_of_birth, birth_precision)
     ),
     people AS (
       INSERT INTO identity.persons (id, uin, register_state, version, given_names, surname, other_names,
         sex, birth_year, birth_month, birth_day, birth_district, birth_village, father_name, mother_name,
         citizenship, vital_status, phones, legacy_id, norm_given, norm_surname, surname_key,
-        registered_at, updated_at)
+        norm_other, norm_village, norm_father, norm_mother, registered_at, updated_at)
       SELECT id, uin, 'registered', 1, given_names, surname, other_names, sex, birth_year, birth_month,
         birth_day, birth_district, birth_village, father_name, mother_name, 'LSO', 'alive',
         CASE WHEN phone IS NULL THEN '[]'::jsonb ELSE jsonb_build_array(phone) END, legacy_id,
-        norm_given, norm_surname, surname_key, ${at}, ${at}
+        norm_given, norm_surname, surname_key, norm_other, norm_village, norm_father, norm_mother,
+        ${at}, ${at}
       FROM input
     ),
     versions AS (
@@ -364,7 +375,7 @@ export async function bulkLoadPersons(
   let launched = 0;
   let failure: unknown;
   const running = new Set<Promise<void>>();
-  const keysOf = rememberedKeys();
+  const normalise = rememberedNormalise();
 
   const store = async (batch: Batch, number: number) => {
     const count = await change(kernel, { actor: options.actor }, async (c) => {
@@ -408,7 +419,7 @@ export async function bulkLoadPersons(
     let position = 0;
     for await (const item of people) {
       if (failure !== undefined) break;
-      addPerson(batch, item, position, fresh(), keysOf);
+      addPerson(batch, item, position, fresh(), normalise);
       position++;
       if (batch.id.length >= batchSize) {
         await launch(batch);

@@ -1,11 +1,15 @@
 import { sql } from 'drizzle-orm';
 import { type Queryable, rows } from '../../core/db/index.js';
 import {
+  blockKeys,
+  type MatchKeys,
   type MatchPerson,
   type MatchReason,
+  type NormalisedNames,
+  normalisedNames,
   normaliseName,
-  phoneticKey,
   preparePerson,
+  SURNAME_TRIGRAM_FLOOR,
   scoreOnly,
   scorePrepared,
 } from './matching/index.js';
@@ -16,21 +20,6 @@ export interface Candidate {
   uin: string | null;
   score: number;
   reasons: MatchReason[];
-}
-
-export interface MatchKeys {
-  normGiven: string;
-  normSurname: string;
-  surnameKey: string;
-}
-
-/** The matching columns stored with every person, so candidate search is one indexed query. */
-export function matchKeys(givenNames: string, surname: string): MatchKeys {
-  return {
-    normGiven: normaliseName(givenNames),
-    normSurname: normaliseName(surname),
-    surnameKey: phoneticKey(surname),
-  };
 }
 
 interface CandidateRow {
@@ -48,43 +37,42 @@ interface CandidateRow {
   father_name: string | null;
   mother_name: string | null;
   phones: string[];
+  norm_given: string;
+  norm_surname: string;
+  surname_key: string;
+  /** NULL only on people stored before migration 0007: normalised when read. */
+  norm_other: string | null;
+  norm_village: string | null;
+  norm_father: string | null;
+  norm_mother: string | null;
 }
 
 /**
- * The candidate query: five exact-match blocks, each served by a btree index and each tens of
- * rows even at 2.3 million people, so nothing is cut before scoring —
- * (1) same surname sound (or the first given name's, for swapped names), district, sex, year ±1;
- * (2) same surname sound and first given name, year ±1, any district;
- * (3) the same with given name and surname swapped;
- * (4) same district, sex and first given name, year ±1, surname similar (typos in the surname);
- * (5) the same with the names swapped.
- * Exported so the benchmark can time the bare query beside the whole search.
+ * The candidate query: the five blocks of matching/blocks.ts, each an exact-match lookup served by
+ * a btree index (migration 0006), no LIMIT. Exported so the benchmark can time the bare query.
  */
 export function candidateQuery(person: MatchPerson, keys: MatchKeys) {
-  const firstGiven = keys.normGiven.split(' ')[0] ?? keys.normGiven;
-  const firstSurname = keys.normSurname.split(' ')[0] ?? keys.normSurname;
-  const givenKey = phoneticKey(firstGiven);
-  const from = person.birth.year - 1;
-  const to = person.birth.year + 1;
-  const district = person.birthDistrict ?? '';
-  const sex = person.sex ?? '';
+  const b = blockKeys(person, keys);
+  const from = b.year - 1;
+  const to = b.year + 1;
   return sql`
     SELECT id, uin, given_names, surname, other_names, sex, birth_year, birth_month, birth_day,
-           birth_district, birth_village, father_name, mother_name, phones
+           birth_district, birth_village, father_name, mother_name, phones, norm_given, norm_surname,
+           surname_key, norm_other, norm_village, norm_father, norm_mother
     FROM identity.persons
     WHERE register_state <> 'duplicate' AND id IN (
-      SELECT id FROM identity.persons WHERE surname_key IN (${keys.surnameKey}, ${givenKey})
-        AND birth_district = ${district} AND sex = ${sex} AND birth_year BETWEEN ${from} AND ${to}
-      UNION ALL SELECT id FROM identity.persons WHERE surname_key = ${keys.surnameKey}
-        AND split_part(norm_given, ' ', 1) = ${firstGiven} AND birth_year BETWEEN ${from} AND ${to}
-      UNION ALL SELECT id FROM identity.persons WHERE surname_key = ${givenKey}
-        AND split_part(norm_given, ' ', 1) = ${firstSurname} AND birth_year BETWEEN ${from} AND ${to}
-      UNION ALL SELECT id FROM identity.persons WHERE birth_district = ${district} AND sex = ${sex}
-        AND split_part(norm_given, ' ', 1) = ${firstGiven} AND birth_year BETWEEN ${from} AND ${to}
-        AND similarity(norm_surname, ${keys.normSurname}) >= 0.2
-      UNION ALL SELECT id FROM identity.persons WHERE birth_district = ${district} AND sex = ${sex}
-        AND split_part(norm_given, ' ', 1) = ${firstSurname} AND birth_year BETWEEN ${from} AND ${to}
-        AND similarity(norm_surname, ${firstGiven}) >= 0.2)`;
+      SELECT id FROM identity.persons WHERE surname_key IN (${b.surnameKey}, ${b.givenKey})
+        AND birth_district = ${b.district} AND sex = ${b.sex} AND birth_year BETWEEN ${from} AND ${to}
+      UNION ALL SELECT id FROM identity.persons WHERE surname_key = ${b.surnameKey}
+        AND split_part(norm_given, ' ', 1) = ${b.firstGiven} AND birth_year BETWEEN ${from} AND ${to}
+      UNION ALL SELECT id FROM identity.persons WHERE surname_key = ${b.givenKey}
+        AND split_part(norm_given, ' ', 1) = ${b.firstSurname} AND birth_year BETWEEN ${from} AND ${to}
+      UNION ALL SELECT id FROM identity.persons WHERE birth_district = ${b.district} AND sex = ${b.sex}
+        AND split_part(norm_given, ' ', 1) = ${b.firstGiven} AND birth_year BETWEEN ${from} AND ${to}
+        AND similarity(norm_surname, ${b.normSurname}) >= ${sql.raw(String(SURNAME_TRIGRAM_FLOOR))}
+      UNION ALL SELECT id FROM identity.persons WHERE birth_district = ${b.district} AND sex = ${b.sex}
+        AND split_part(norm_given, ' ', 1) = ${b.firstSurname} AND birth_year BETWEEN ${from} AND ${to}
+        AND similarity(norm_surname, ${b.firstGiven}) >= ${sql.raw(String(SURNAME_TRIGRAM_FLOOR))})`;
 }
 
 /** What the scorer compares: the particulars, optional fields left out when unknown. */
@@ -114,6 +102,20 @@ export function toMatchPerson(p: {
   };
 }
 
+const orNormalised = (stored: string | null, raw: string | null) => stored ?? (raw ? normaliseName(raw) : '');
+
+/** The stored normalised names: no candidate is normalised again (it dominated the search's time). */
+function rowNames(row: CandidateRow): NormalisedNames {
+  return {
+    givenNames: row.norm_given,
+    surname: row.norm_surname,
+    otherNames: orNormalised(row.norm_other, row.other_names),
+    birthVillage: orNormalised(row.norm_village, row.birth_village),
+    fatherName: orNormalised(row.norm_father, row.father_name),
+    motherName: orNormalised(row.norm_mother, row.mother_name),
+  };
+}
+
 function rowToMatchPerson(row: CandidateRow): MatchPerson {
   return toMatchPerson({
     givenNames: row.given_names,
@@ -133,7 +135,10 @@ function rowToMatchPerson(row: CandidateRow): MatchPerson {
   });
 }
 
-/** Registered people who score at or above `threshold` against `person`, best first. */
+/**
+ * Registered people who score at or above `threshold` against `person`, best first. `keys` must be
+ * matchKeys(person): the register computes them once for the row it stores.
+ */
 export async function findCandidates(
   on: Queryable,
   person: MatchPerson,
@@ -142,10 +147,10 @@ export async function findCandidates(
   max = 5,
 ): Promise<Candidate[]> {
   const found = await rows<CandidateRow>(on, candidateQuery(person, keys));
-  const subject = preparePerson(person);
+  const subject = preparePerson(person, normalisedNames(keys));
   const scored: Candidate[] = [];
   for (const row of found) {
-    const candidate = preparePerson(rowToMatchPerson(row));
+    const candidate = preparePerson(rowToMatchPerson(row), rowNames(row));
     // Reasons are built only for the few that pass: most rows of a block are clearly someone else.
     if (scoreOnly(subject, candidate) < threshold) continue;
     const result = scorePrepared(subject, candidate);

@@ -2,7 +2,7 @@ import './messages.js';
 
 export { type Adjudication, decideAdjudication, openAdjudications } from './adjudicate.js';
 export { approveAmendment, proposeAmendment, rejectAmendment } from './amend.js';
-export { type Candidate, candidateQuery, findCandidates, matchKeys } from './candidates.js';
+export { type Candidate, candidateQuery, findCandidates } from './candidates.js';
 export { PERSON_DIED, registerDeath } from './death.js';
 export { type BirthDate, type PersonInput, parseBirthDate, validatePerson } from './person.js';
 export { readPerson, readPersonByUin, searchPersons, verifyClaims } from './read.js';

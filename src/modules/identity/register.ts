@@ -4,7 +4,8 @@ import type { Tx } from '../../core/db/index.js';
 import { type FieldError, fieldError, problems } from '../../core/http/index.js';
 import { newId } from '../../core/ids/index.js';
 import type { Change } from '../../core/kernel/index.js';
-import { type Candidate, findCandidates, matchKeys, toMatchPerson } from './candidates.js';
+import { type Candidate, findCandidates, toMatchPerson } from './candidates.js';
+import { matchKeys } from './matching/index.js';
 import { type ParentInput, type Particulars, type PersonInput, validatePerson } from './person.js';
 import { adjudications, type PersonRow, persons, personVersions } from './schema.js';
 import type { IdentitySettings } from './settings.js';
@@ -46,8 +47,14 @@ async function resolveParent(
   return { id: found.id, name: `${found.givenNames} ${found.surname}` };
 }
 
-/** The columns that hold a person's particulars, matching keys included; shared by amendments. */
-export function particularsColumns(p: Particulars) {
+/**
+ * The columns that hold a person's particulars, matching keys included (they need the parents'
+ * names as stored); shared by amendments.
+ */
+export function particularsColumns(
+  p: Particulars,
+  parents: { fatherName: string | null; motherName: string | null },
+) {
   return {
     givenNames: p.givenNames,
     surname: p.surname,
@@ -63,7 +70,7 @@ export function particularsColumns(p: Particulars) {
     addressDistrict: p.address?.district ?? null,
     addressConstituency: p.address?.constituency ?? null,
     addressVillage: p.address?.village ?? null,
-    ...matchKeys(p.givenNames, p.surname),
+    ...matchKeys({ ...p, ...parents }),
   };
 }
 
@@ -72,7 +79,7 @@ function personRow(id: string, p: Particulars, father: ResolvedParent, mother: R
   return {
     id,
     version: 1,
-    ...particularsColumns(p),
+    ...particularsColumns(p, { fatherName: father.name, motherName: mother.name }),
     fatherId: father.id,
     motherId: mother.id,
     fatherName: father.name,

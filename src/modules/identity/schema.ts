@@ -47,6 +47,10 @@ export const persons = identity.table('persons', {
   normGiven: text('norm_given').notNull(),
   normSurname: text('norm_surname').notNull(),
   surnameKey: text('surname_key').notNull(),
+  normOther: text('norm_other'),
+  normVillage: text('norm_village'),
+  normFather: text('norm_father'),
+  normMother: text('norm_mother'),
   registeredAt: timestamp('registered_at', { withTimezone: true }).notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
 });

@@ -14,9 +14,18 @@ import {
   type PreparedRow,
 } from './index.js';
 
-const SAMPLE = fileURLToPath(
-  new URL('../../../../../shared/data/legacy-civil-registry-sample.csv', import.meta.url),
-);
+/** shared/ stands beside the checkout: beside /work/main, or two levels up from a worktree. */
+function sharedSample(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = path.join(dir, 'shared/data/legacy-civil-registry-sample.csv');
+    if (fs.existsSync(candidate)) return candidate;
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('shared/data/legacy-civil-registry-sample.csv not found above the tests');
+    dir = parent;
+  }
+}
+const SAMPLE = sharedSample();
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 const sampleMapping = loadMapping(here('./mappings/civil-registry-legacy.json'));
 const SAMPLE_LINES = fs.readFileSync(SAMPLE, 'utf8').split(/\r?\n/);

@@ -1,8 +1,18 @@
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { Random, SURNAMES, type SyntheticRecord, synthesisePopulation, typo } from '../synth/index.js';
+import {
+  type BlockKeys,
+  blockKeys,
+  CANDIDATE_BLOCKS,
+  type CandidateBlock,
+  CandidateBlocks,
+  type MatchKeys,
+  matchKeys,
+  normalisedNames,
+} from './blocks.js';
 import { normaliseName } from './normalise.js';
-import { phoneticKey, phoneticKeyOfNormalised } from './phonetic.js';
+import { phoneticKey } from './phonetic.js';
 import {
   DEFAULT_MATCH_THRESHOLDS,
   DEFAULT_MATCH_WEIGHTS,
@@ -14,9 +24,8 @@ import {
 } from './score.js';
 
 /**
- * Offline quality harness for duplicate detection. It blocks exactly as the database will:
- *   (a) same sex + same district of birth + birth year ±1;
- *   (b) same phonetic key of the surname + birth year ±1 (across districts);
+ * Offline quality harness for duplicate detection. It blocks exactly as the database does (the
+ * five blocks of blocks.ts, which candidateQuery runs as SQL; blocks.test.ts holds the two equal),
  * scores every record against the candidates registered before it (registration order = array order),
  * flags the record when its best score reaches the review threshold, and compares the flags with the truth
  * (`duplicateOf`), which the scorer never sees.
@@ -56,10 +65,10 @@ export interface EvaluationResult {
   truePairsAtReview: number;
   /** Flagged non-duplicates whose best candidate is of the same family (sibling or twin). */
   falseFlagsInFamily: number;
-  /** Candidates scored per new record, registered before it, per blocking rule and together. */
-  candidates: { sexDistrictYear: Distribution; surnameKeyYear: Distribution; union: Distribution };
-  /** Block sizes a lookup would see against the whole register (everyone, not only earlier records). */
-  fullBlocks: { sexDistrictYear: Distribution; surnameKeyYear: Distribution };
+  /** Candidates scored per new record, registered before it, per block and together. */
+  candidates: Record<CandidateBlock | 'union', Distribution>;
+  /** Candidates a lookup would see against the whole register (everyone, not only earlier records). */
+  fullBlocks: Record<CandidateBlock | 'union', Distribution>;
   pairsScored: number;
   /** Precision and recall had the review threshold been each of these values (same candidates). */
   curve: { threshold: number; precision: number; recall: number; flagged: number }[];
@@ -91,22 +100,16 @@ function distribution(values: Int32Array | number[]): Distribution {
   return { mean: sum / n, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: sorted[n - 1] ?? 0 };
 }
 
-function push(map: Map<string, number[]>, key: string, index: number): void {
-  const list = map.get(key);
-  if (list === undefined) {
-    map.set(key, [index]);
-  } else {
-    list.push(index);
-  }
+function blockDistributions(counts: Record<CandidateBlock | 'union', Int32Array>) {
+  return Object.fromEntries(
+    Object.entries(counts).map(([block, values]) => [block, distribution(values)]),
+  ) as Record<CandidateBlock | 'union', Distribution>;
 }
 
-function sexDistrictKey(p: PreparedPerson, year: number): string | undefined {
-  const { sex, birthDistrict } = p.person;
-  return sex === undefined || birthDistrict === undefined ? undefined : `${sex}|${birthDistrict}|${year}`;
-}
-
-function surnameKey(key: string, year: number): string | undefined {
-  return key === '' ? undefined : `${key}|${year}`;
+function blockCounts(n: number): Record<CandidateBlock | 'union', Int32Array> {
+  return Object.fromEntries(
+    [...CANDIDATE_BLOCKS, 'union'].map((block) => [block, new Int32Array(n)]),
+  ) as Record<CandidateBlock | 'union', Int32Array>;
 }
 
 export function evaluateMatching(
@@ -119,18 +122,17 @@ export function evaluateMatching(
   const n = records.length;
 
   const prepareStart = performance.now();
-  const prepared = records.map((record) => preparePerson(record.person));
-  const keys = prepared.map((p) => phoneticKeyOfNormalised(p.surnameRun));
+  const keys = records.map((record) => matchKeys(record.person));
+  const prepared = records.map((record, i) =>
+    preparePerson(record.person, normalisedNames(keys[i] as MatchKeys)),
+  );
+  const probes: BlockKeys[] = records.map((record, i) => blockKeys(record.person, keys[i] as MatchKeys));
   const indexOfId = new Map(records.map((record, index) => [record.id, index]));
   const prepareMs = performance.now() - prepareStart;
 
   const matchStart = performance.now();
-  const blockA = new Map<string, number[]>();
-  const blockB = new Map<string, number[]>();
-  const seen = new Int32Array(n).fill(-1);
-  const countA = new Int32Array(n);
-  const countB = new Int32Array(n);
-  const countUnion = new Int32Array(n);
+  const blocks = new CandidateBlocks<number>();
+  const counts = blockCounts(n);
   let flagged = 0;
   let flaggedDuplicates = 0;
   let flaggedCorrect = 0;
@@ -152,48 +154,28 @@ export function evaluateMatching(
     const originalIndex = record.duplicateOf === undefined ? -1 : (indexOfId.get(record.duplicateOf) ?? -1);
     let best = -1;
     let bestScore = -1;
-    let union = 0;
     let originalScore = -1;
-
-    const consider = (list: number[] | undefined, counter: Int32Array) => {
-      if (list === undefined) {
-        return;
+    const lookup = blocks.find(probes[i] as BlockKeys);
+    for (const block of CANDIDATE_BLOCKS) counts[block][i] = lookup.perBlock[block];
+    for (const j of lookup.found) {
+      const score = scoreOnly(p, prepared[j] as PreparedPerson, weights);
+      if (j === originalIndex) {
+        originalScore = score;
       }
-      counter[i] = (counter[i] ?? 0) + list.length;
-      for (const j of list) {
-        if (seen[j] === i) {
-          continue;
-        }
-        seen[j] = i;
-        union++;
-        const score = scoreOnly(p, prepared[j] as PreparedPerson, weights);
+      if (score >= threshold) {
+        pairsAtReview++;
         if (j === originalIndex) {
-          originalScore = score;
-        }
-        if (score >= threshold) {
-          pairsAtReview++;
-          if (j === originalIndex) {
-            truePairsAtReview++;
-          }
-        }
-        // Ties go to the earlier record, so the choice does not depend on the order of the blocks.
-        if (score > bestScore || (score === bestScore && j < best)) {
-          bestScore = score;
-          best = j;
+          truePairsAtReview++;
         }
       }
-    };
-    for (let year = p.year - 1; year <= p.year + 1; year++) {
-      const a = sexDistrictKey(p, year);
-      if (a !== undefined) {
-        consider(blockA.get(a), countA);
-      }
-      const b = surnameKey(keys[i] ?? '', year);
-      if (b !== undefined) {
-        consider(blockB.get(b), countB);
+      // Ties go to the earlier record, so the choice does not depend on the order of the blocks.
+      if (score > bestScore || (score === bestScore && j < best)) {
+        bestScore = score;
+        best = j;
       }
     }
-    countUnion[i] = union;
+    const union = lookup.found.length;
+    counts.union[i] = union;
     pairsScored += union;
     bestScores[i] = bestScore;
     bestIsOriginal[i] = best >= 0 && best === originalIndex ? 1 : 0;
@@ -227,28 +209,16 @@ export function evaluateMatching(
       });
     }
 
-    const ownA = sexDistrictKey(p, p.year);
-    if (ownA !== undefined) {
-      push(blockA, ownA, i);
-    }
-    const ownB = surnameKey(keys[i] ?? '', p.year);
-    if (ownB !== undefined) {
-      push(blockB, ownB, i);
-    }
+    blocks.add(i, record.person, keys[i] as MatchKeys);
   }
   const matchMs = performance.now() - matchStart;
 
-  // Steady state: the size of the blocks a lookup sees against the complete register.
-  const fullA = new Int32Array(n);
-  const fullB = new Int32Array(n);
+  // Steady state: the candidates a lookup sees against the complete register.
+  const full = blockCounts(n);
   for (let i = 0; i < n; i++) {
-    const p = prepared[i] as PreparedPerson;
-    for (let year = p.year - 1; year <= p.year + 1; year++) {
-      const a = sexDistrictKey(p, year);
-      fullA[i] = (fullA[i] ?? 0) + (a === undefined ? 0 : (blockA.get(a)?.length ?? 0));
-      const b = surnameKey(keys[i] ?? '', year);
-      fullB[i] = (fullB[i] ?? 0) + (b === undefined ? 0 : (blockB.get(b)?.length ?? 0));
-    }
+    const lookup = blocks.find(probes[i] as BlockKeys);
+    for (const block of CANDIDATE_BLOCKS) full[block][i] = lookup.perBlock[block];
+    full.union[i] = lookup.found.length;
   }
 
   const curve = CURVE_THRESHOLDS.map((t) => {
@@ -282,12 +252,8 @@ export function evaluateMatching(
     pairsAtReview,
     truePairsAtReview,
     falseFlagsInFamily,
-    candidates: {
-      sexDistrictYear: distribution(countA),
-      surnameKeyYear: distribution(countB),
-      union: distribution(countUnion),
-    },
-    fullBlocks: { sexDistrictYear: distribution(fullA), surnameKeyYear: distribution(fullB) },
+    candidates: blockDistributions(counts),
+    fullBlocks: blockDistributions(full),
     pairsScored,
     milliseconds: { prepare: prepareMs, match: matchMs },
     falsePositives,
@@ -389,6 +355,10 @@ function formatDistribution(d: Distribution): string {
   return `mean ${d.mean.toFixed(1)}, p50 ${d.p50}, p95 ${d.p95}, p99 ${d.p99}, max ${d.max}`;
 }
 
+function blockLines(blocks: Record<CandidateBlock | 'union', Distribution>): string[] {
+  return Object.entries(blocks).map(([block, d]) => `  ${`${block}:`.padEnd(21)} ${formatDistribution(d)}`);
+}
+
 export function formatEvaluation(result: EvaluationResult, showExamples = 0): string {
   const lines = [
     `records ${result.records}, re-registrations ${result.duplicates}, flagged ${result.flagged}`,
@@ -396,12 +366,9 @@ export function formatEvaluation(result: EvaluationResult, showExamples = 0): st
     `recall ${result.recall.toFixed(4)} (original among the candidates at all: ${result.blockingRecall.toFixed(4)})`,
     `pairs at or above review ${result.pairsAtReview} (true ${result.truePairsAtReview}); false flags within a family ${result.falseFlagsInFamily}`,
     `candidates per new record, registered before it:`,
-    `  (a) sex+district+year±1: ${formatDistribution(result.candidates.sexDistrictYear)}`,
-    `  (b) surname key+year±1:  ${formatDistribution(result.candidates.surnameKeyYear)}`,
-    `  union:                   ${formatDistribution(result.candidates.union)}`,
-    `block sizes against the whole register:`,
-    `  (a) sex+district+year±1: ${formatDistribution(result.fullBlocks.sexDistrictYear)}`,
-    `  (b) surname key+year±1:  ${formatDistribution(result.fullBlocks.surnameKeyYear)}`,
+    ...blockLines(result.candidates),
+    `candidates against the whole register:`,
+    ...blockLines(result.fullBlocks),
     `pairs scored ${result.pairsScored}; prepare ${result.milliseconds.prepare.toFixed(0)} ms, ` +
       `block and score ${result.milliseconds.match.toFixed(0)} ms ` +
       `(${((result.milliseconds.match * 1e6) / Math.max(1, result.pairsScored)).toFixed(0)} ns per pair)`,

@@ -1,3 +1,17 @@
+export {
+  type BlockKeys,
+  type BlockLookup,
+  blockKeys,
+  CANDIDATE_BLOCKS,
+  type CandidateBlock,
+  CandidateBlocks,
+  type MatchKeys,
+  matchKeys,
+  type NamedPerson,
+  normalisedNames,
+  SURNAME_TRIGRAM_FLOOR,
+  trigramSimilarity,
+} from './blocks.js';
 export { nameTokens, normaliseName, ORTHOGRAPHY_RULES, type OrthographyRule } from './normalise.js';
 export { KEY_LENGTH, phoneticKey, phoneticKeyOfNormalised } from './phonetic.js';
 export {
@@ -11,6 +25,8 @@ export {
   type MatchSex,
   type MatchWeights,
   matchEvidence,
+  type NormalisedNames,
+  normaliseNames,
   type PreparedPerson,
   preparePerson,
   scoreOnly,

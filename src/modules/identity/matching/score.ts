@@ -144,11 +144,41 @@ export interface PreparedPerson {
   readonly phone: string;
 }
 
-function words(text: string | undefined): string[] {
-  if (text === undefined) {
-    return [];
-  }
-  const normalised = normaliseName(text);
+/**
+ * Every name of a person after normaliseName ('' when not recorded). This is the costly part of
+ * preparing a person, so the register stores it with each person (norm_* columns) and candidates
+ * are prepared from the stored values without normalising again.
+ */
+export interface NormalisedNames {
+  givenNames: string;
+  otherNames: string;
+  surname: string;
+  birthVillage: string;
+  fatherName: string;
+  motherName: string;
+}
+
+const normalisedOrEmpty = (text: string | null | undefined) => (text ? normaliseName(text) : '');
+
+export function normaliseNames(person: {
+  givenNames: string;
+  surname: string;
+  otherNames?: string | null;
+  birthVillage?: string | null;
+  fatherName?: string | null;
+  motherName?: string | null;
+}): NormalisedNames {
+  return {
+    givenNames: normalisedOrEmpty(person.givenNames),
+    otherNames: normalisedOrEmpty(person.otherNames),
+    surname: normalisedOrEmpty(person.surname),
+    birthVillage: normalisedOrEmpty(person.birthVillage),
+    fatherName: normalisedOrEmpty(person.fatherName),
+    motherName: normalisedOrEmpty(person.motherName),
+  };
+}
+
+function words(normalised: string): string[] {
   return normalised === '' ? [] : normalised.split(' ');
 }
 
@@ -157,8 +187,8 @@ function sorted(list: string[]): string[] {
 }
 
 // "Ha" means "the place of": Ha Abia and Abia are one village.
-function normaliseVillage(village: string | undefined): string {
-  return words(village)
+function villageKey(normalised: string): string {
+  return words(normalised)
     .filter((word, index, all) => !(index === 0 && word === 'HA' && all.length > 1))
     .join('');
 }
@@ -174,11 +204,15 @@ function validPart(value: number | undefined, max: number): number {
   return value !== undefined && Number.isInteger(value) && value >= 1 && value <= max ? value : 0;
 }
 
-export function preparePerson(person: MatchPerson): PreparedPerson {
-  const givenWords = [...words(person.givenNames), ...words(person.otherNames)];
-  const surnameWords = words(person.surname);
-  const fatherWords = words(person.fatherName);
-  const motherWords = words(person.motherName);
+/** `names` must be normaliseNames(person); pass the stored values to skip normalising. */
+export function preparePerson(
+  person: MatchPerson,
+  names: NormalisedNames = normaliseNames(person),
+): PreparedPerson {
+  const givenWords = [...words(names.givenNames), ...words(names.otherNames)];
+  const surnameWords = words(names.surname);
+  const fatherWords = words(names.fatherName);
+  const motherWords = words(names.motherName);
   const month = validPart(person.birth.month, 12);
   return {
     person,
@@ -189,7 +223,7 @@ export function preparePerson(person: MatchPerson): PreparedPerson {
     year: person.birth.year,
     month,
     day: month === 0 ? 0 : validPart(person.birth.day, 31),
-    village: normaliseVillage(person.birthVillage),
+    village: villageKey(names.birthVillage),
     father: sorted(fatherWords),
     fatherRun: fatherWords.join(''),
     mother: sorted(motherWords),
