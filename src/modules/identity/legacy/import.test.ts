@@ -21,7 +21,8 @@ function sharedSample(): string {
     const candidate = path.join(dir, 'shared/data/legacy-civil-registry-sample.csv');
     if (fs.existsSync(candidate)) return candidate;
     const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('shared/data/legacy-civil-registry-sample.csv not found above the tests');
+    if (parent === dir)
+      throw new Error('shared/data/legacy-civil-registry-sample.csv not found above the tests');
     dir = parent;
   }
 }
