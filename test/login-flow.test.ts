@@ -1,9 +1,13 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../src/core/actors/index.js';
 import { change } from '../src/core/kernel/index.js';
+import { totpCode, totpStep } from '../src/modules/auth/factors/index.js';
 import {
+  ACR,
   type ClientInput,
   createStaffAccount,
   linkAccountToPerson,
@@ -164,11 +168,19 @@ async function startLogin(
   return { browser, verifier, state, page, redirectUri };
 }
 
-/** From the sign-in page: sign up (or sign in), then allow on the consent page; returns the callback URL. */
+type Page = Awaited<ReturnType<Browser['follow']>>;
+/** What a sign-in does between the password and the consent page (a second factor, an enrolment). */
+type SecondStep = (browser: Browser, page: Page) => Promise<Page>;
+
+/**
+ * From the sign-in page: sign up (or sign in), the second step when one is asked for, then allow
+ * on the consent page; returns the callback URL.
+ */
 async function completeLogin(
   started: Started,
   credentials: { login: string; password: string },
   mode: 'signup' | 'signin',
+  secondStep?: SecondStep,
 ): Promise<URL> {
   const { browser } = started;
   let { page } = started;
@@ -183,6 +195,7 @@ async function completeLogin(
     expect(posted.status, posted.body).toBe(303);
     page = await browser.follow(posted.location as string);
   }
+  if (secondStep && !page.final) page = await secondStep(browser, page);
   if (page.final) return page.final;
   expect(page.body).toContain('action="/interaction/');
   const uid = /\/interaction\/([\w-]+)\/consent/.exec(page.body)?.[1];
@@ -207,6 +220,51 @@ async function registerInIdentity(person: Record<string, unknown>): Promise<{ id
   });
   expect(registered.statusCode, registered.body).toBe(201);
   return (registered.json() as { person: { id: string; uin: string } }).person;
+}
+
+const uidOf = (body: string) => /\/interaction\/([\w-]+)\//.exec(body)?.[1] as string;
+
+/** Posts one of the page's forms (with its CSRF token) to a step of its interaction. */
+function postStep(browser: Browser, page: { body: string }, step: string, form: Record<string, string> = {}) {
+  return browser.request(`/interaction/${uidOf(page.body)}/${step}`, {
+    form: { csrf: csrfOf(page.body), ...form },
+  });
+}
+
+/** The authenticator app's code now (the server's clock), or some steps later. */
+const appCode = (secret: string, stepsLater = 0) => totpCode(secret, totpStep(t.clock.now()) + stepsLater);
+
+/** The newest code the SMS simulator delivered to this number. */
+function lastSmsCode(to: string): string {
+  const lines = fs.readFileSync(path.join(t.dataDir, 'sms-outbox.jsonl'), 'utf8').trim().split('\n');
+  const sms = lines
+    .map((line) => JSON.parse(line) as { to: string; text: string })
+    .filter((m) => m.to === to);
+  return /\b(\d{6})\b/.exec(sms.at(-1)?.text ?? '')?.[1] as string;
+}
+
+/** From the enrolment page: an authenticator app set up with its QR code, the recovery codes kept. */
+async function enrolAuthenticator(browser: Browser, page: Page) {
+  expect(page.body).toContain('Set up a second way to prove it is you');
+  const qr = await postStep(browser, page, 'enrol/totp');
+  expect(qr.status, qr.body).toBe(200);
+  expect(qr.body).toContain('src="data:image/svg+xml;base64,');
+  const secret = (/class="secret">([A-Z2-7 ]+)</.exec(qr.body)?.[1] ?? '').replaceAll(' ', '');
+  const codes = await postStep(browser, qr, 'enrol/totp/confirm', { code: appCode(secret) });
+  expect(codes.status, codes.body).toBe(200);
+  const recovery = [...codes.body.matchAll(/<li><code>([0-9A-Z]{5}-[0-9A-Z]{5})<\/code>/g)].map(
+    (m) => m[1] as string,
+  );
+  const done = await postStep(browser, codes, 'continue');
+  expect(done.status, done.body).toBe(303);
+  return { secret, codes: recovery, page: await browser.follow(done.location as string) };
+}
+
+/** Enters a code on the second-factor page; the page after it (or the refusal). */
+async function enterCode(browser: Browser, page: { body: string }, method: string, code: string) {
+  const posted = await postStep(browser, page, 'factor', { method, code });
+  if (posted.status !== 303) return { ...posted, final: undefined };
+  return browser.follow(posted.location as string);
 }
 
 describe('national login: code flow with PKCE through the pages', () => {
@@ -248,6 +306,11 @@ describe('national login: code flow with PKCE through the pages', () => {
     const info = await oidc.fetchUserInfo(config, tokens.access_token, portalSub);
     expect(info.phone_number).toBe('+26658112233');
     expect(info.email).toBeUndefined();
+    const [session] = await t.kernel.db.query<{ seconds: number }>(
+      `SELECT extract(epoch FROM s.expires_at - now())::int AS seconds FROM auth.oidc_store s
+       JOIN auth.accounts a ON a.id::text = s.payload->>'accountId' WHERE s.model = 'Session' AND a.login = '+26658112233'`,
+    );
+    expect(session?.seconds).toBeGreaterThan(7 * 3600);
 
     // Refresh with the API as resource: a JWT for /api/v1, and the refresh token rotates.
     const api = await oidc.refreshTokenGrant(config, tokens.refresh_token as string, {
@@ -299,17 +362,37 @@ describe('national login: code flow with PKCE through the pages', () => {
     const started = await startLogin(config, 'https://portal.example.gov.ls/callback', 'openid api', {
       resource: `${base}/api`,
     });
+    // First sign-in of a staff member: the second factor is set up before anything else.
+    let enrolled: Awaited<ReturnType<typeof enrolAuthenticator>> | undefined;
     const callback = await completeLogin(
       started,
       { login: 'Registrar@Home-Affairs.gov.ls', password: 'Registrar-Desk-Maseru-7' },
       'signin',
+      async (browser, page) => {
+        expect(page.body).toContain('Government staff sign in with a password and a second proof');
+        enrolled = await enrolAuthenticator(browser, page);
+        return enrolled.page;
+      },
     );
+    expect(enrolled?.codes).toHaveLength(10);
     const tokens = await oidc.authorizationCodeGrant(
       config,
       callback,
       { pkceCodeVerifier: started.verifier, expectedState: started.state },
       { resource: `${base}/api` },
     );
+    expect(tokens.claims()).toMatchObject({ acr: ACR.substantial, amr: ['pwd', 'otp', 'mfa'] });
+    // Idle timeout: a staff session lives 15 minutes from its last use (a citizen's 8 hours).
+    const sessions = await t.kernel.db.query<{ account: string; seconds: number }>(
+      `SELECT payload->>'accountId' AS account, extract(epoch FROM expires_at - now())::int AS seconds
+       FROM auth.oidc_store WHERE model = 'Session' AND payload->>'accountId' IS NOT NULL`,
+    );
+    const [staffId] = await t.kernel.db.query<{ id: string }>(
+      `SELECT id FROM auth.accounts WHERE kind = 'staff'`,
+    );
+    const staffSession = sessions.find((row) => row.account === staffId?.id);
+    expect(staffSession?.seconds).toBeGreaterThan(14 * 60);
+    expect(staffSession?.seconds).toBeLessThanOrEqual(15 * 60);
     const { payload } = await jwtVerify(tokens.access_token, createRemoteJWKSet(new URL(`${issuer}/jwks`)), {
       issuer,
       audience: `${base}/api`,
@@ -720,18 +803,259 @@ describe.skipIf(!hasChromium)('in a real browser (Chromium)', () => {
   });
 });
 
-describe('assurance level', () => {
-  it('a service that requires more than a password is refused back to it (no second factor yet)', async () => {
+describe('second factors and assurance levels', () => {
+  const portal = 'https://portal.example.gov.ls/callback';
+  const passports = 'https://passports.example.gov.ls/cb';
+  const border = 'https://border.example.gov.ls/cb';
+  const mpho = { login: 'mpho@example.org', password: 'Sani-Pass-Summit-2874' };
+  let mphoId = '';
+  let secret = '';
+  let recoveryCodes: string[] = [];
+
+  beforeAll(async () => {
     await addClient({
       clientId: 'passport-test',
-      redirectUris: ['https://passports.example.gov.ls/cb'],
+      redirectUris: [passports],
       authMethod: 'client_secret_basic',
       sector: 'passports',
-      requiredAcr: 'urn:mmuso:loa:substantial',
+      requiredAcr: ACR.substantial,
     });
-    const config = await configFor('passport-test');
-    const started = await startLogin(config, 'https://passports.example.gov.ls/cb', 'openid');
-    expect(started.page.final?.searchParams.get('error')).toBe('unmet_authentication_requirements');
-    expect(started.page.final?.searchParams.get('state')).toBe(started.state);
+    await addClient({
+      clientId: 'border-test',
+      redirectUris: [border],
+      authMethod: 'client_secret_basic',
+      sector: 'border',
+      requiredAcr: ACR.high,
+    });
+  });
+
+  const accountId = async (login: string) =>
+    (await t.kernel.db.query<{ id: string }>(`SELECT id FROM auth.accounts WHERE login = $1`, [login]))[0]
+      ?.id as string;
+  const sessionsOf = async (id: string) =>
+    Number(
+      (
+        await t.kernel.db.query<{ n: string }>(
+          `SELECT count(*) AS n FROM auth.oidc_store WHERE model = 'Session' AND payload->>'accountId' = $1`,
+          [id],
+        )
+      )[0]?.n,
+    );
+  /** Password accepted, second-factor page shown: where the refusal tests start. */
+  async function atSecondFactor(clientId: string, redirect: string, person = mpho) {
+    const started = await startLogin(await configFor(clientId), redirect, 'openid');
+    const posted = await started.browser.request(`/interaction/${uidOf(started.page.body)}/login`, {
+      form: { csrf: csrfOf(started.page.body), ...person },
+    });
+    expect(posted.status, posted.body).toBe(303);
+    return { started, page: await started.browser.follow(posted.location as string) };
+  }
+  async function tokensFor(clientId: string, started: Started, callback: URL) {
+    const config = await configFor(clientId);
+    const tokens = await oidc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: started.verifier,
+      expectedState: started.state,
+    });
+    const { payload } = await jwtVerify(
+      tokens.id_token as string,
+      createRemoteJWKSet(new URL(`${issuer}/jwks`)),
+      {
+        issuer,
+        audience: clientId,
+      },
+    );
+    return { config, tokens, idToken: payload };
+  }
+
+  it('login → enrol an authenticator app → consent → token → id_token (JWKS) → userinfo, at substantial', async () => {
+    const started = await startLogin(await configFor('passport-test'), passports, 'openid');
+    const callback = await completeLogin(started, mpho, 'signup', async (browser, page) => {
+      // The service needs more than a password and the new account has no factor: set one up.
+      expect(page.body).toContain('Service passport-test needs more than a password');
+      const enrolled = await enrolAuthenticator(browser, page);
+      secret = enrolled.secret;
+      recoveryCodes = enrolled.codes;
+      return enrolled.page;
+    });
+    const { config, tokens, idToken } = await tokensFor('passport-test', started, callback);
+    expect(idToken).toMatchObject({ acr: ACR.substantial, amr: ['pwd', 'otp', 'mfa'] });
+    const info = await oidc.fetchUserInfo(config, tokens.access_token, idToken.sub as string);
+    expect(info.sub).toBe(idToken.sub);
+    mphoId = await accountId(mpho.login);
+    expect(recoveryCodes).toHaveLength(10);
+    // Only HMACs of the recovery codes are kept.
+    const stored = await t.kernel.db.query<{ text: string }>(
+      `SELECT to_jsonb(r)::text AS text FROM auth.recovery_codes r WHERE account_id = $1`,
+      [mphoId],
+    );
+    for (const code of recoveryCodes)
+      expect(stored.map((r) => r.text).join()).not.toContain(code.replace('-', ''));
+  });
+
+  it('an account with a factor is asked for it even by a low-assurance service; a reused code is refused', async () => {
+    const { started, page } = await atSecondFactor('portal-test', portal);
+    expect(page.body).toContain('Enter the code from your authenticator app');
+    const before = await sessionsOf(mphoId);
+    // The code of the enrolment's time step was used once already.
+    const reused = await enterCode(started.browser, page, 'totp', appCode(secret));
+    expect(reused.status).toBe(400);
+    expect(reused.body).toContain('This code is not right or can no longer be used');
+    const wrong = await enterCode(started.browser, reused, 'totp', '000000');
+    expect(wrong.status).toBe(400);
+    expect(await sessionsOf(mphoId)).toBe(before);
+    t.clock.advance(30_000);
+    const next = await enterCode(started.browser, wrong, 'totp', appCode(secret));
+    const callback = await completeLogin({ ...started, page: next }, mpho, 'signin');
+    const { idToken } = await tokensFor('portal-test', started, callback);
+    expect(idToken.acr).toBe(ACR.substantial);
+  });
+
+  it('wrong codes lock the second factor too: even the right code waits for the lock to end', async () => {
+    const { started, page } = await atSecondFactor('portal-test', portal);
+    t.clock.advance(30_000);
+    let current: { status: number; body: string } = page;
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      current = await enterCode(started.browser, current, 'totp', `00000${i}`);
+      statuses.push(current.status);
+    }
+    expect(statuses).toEqual([400, 400, 400, 400, 429]);
+    expect(current.body).toContain('Too many attempts');
+    const locked = await enterCode(started.browser, current, 'totp', appCode(secret));
+    expect(locked.status).toBe(429);
+    t.clock.advance(61_000);
+    const after = await enterCode(started.browser, locked, 'totp', appCode(secret));
+    expect(after.status).toBe(200);
+    expect(after.body).toContain('wants to know about you');
+  });
+
+  it('a recovery code signs in once; used again it is refused', async () => {
+    const first = await atSecondFactor('portal-test', portal);
+    const page = await first.started.browser.request(
+      `/interaction/${uidOf(first.page.body)}/factor?method=recovery`,
+    );
+    expect(page.body).toContain('Enter one of your recovery codes');
+    const used = await enterCode(first.started.browser, page, 'recovery', recoveryCodes[0] as string);
+    expect(used.status).toBe(200);
+    const second = await atSecondFactor('portal-test', portal);
+    const again = await enterCode(
+      second.started.browser,
+      second.page,
+      'recovery',
+      recoveryCodes[0] as string,
+    );
+    expect(again.status).toBe(400);
+    expect(again.body).toContain('This code is not right or can no longer be used');
+  });
+
+  it('SMS codes: enrol a phone; an expired code is refused and changes nothing; a new one signs in', async () => {
+    const person = { login: '+266 5877 1122', password: 'Maletsunyane-Falls-192' };
+    const started = await startLogin(await configFor('passport-test'), passports, 'openid');
+    const callback = await completeLogin(started, person, 'signup', async (browser, page) => {
+      const phonePage = await browser.request(`/interaction/${uidOf(page.body)}/enrol/sms`);
+      const bad = await postStep(browser, phonePage, 'enrol/sms', { phone: '2231 0000' });
+      expect(bad.status).toBe(400);
+      expect(bad.body).toContain('Enter a mobile phone number like 58123456');
+      const sent = await postStep(browser, bad, 'enrol/sms', { phone: '5877 1122' });
+      expect(sent.body).toContain('+266 •••• ••22');
+      const codes = await postStep(browser, sent, 'enrol/sms/confirm', { code: lastSmsCode('+26658771122') });
+      expect(codes.status, codes.body).toBe(200);
+      const done = await postStep(browser, codes, 'continue');
+      return browser.follow(done.location as string);
+    });
+    expect((await tokensFor('passport-test', started, callback)).idToken.amr).toEqual(['pwd', 'sms', 'mfa']);
+
+    const id = await accountId('+26658771122');
+    const { started: again, page } = await atSecondFactor('portal-test', portal, person);
+    expect(page.body).toContain('We sent a code by text message to +266 •••• ••22');
+    const before = await sessionsOf(id);
+    t.clock.advance(6 * 60_000);
+    const expired = await enterCode(again.browser, page, 'sms', lastSmsCode('+26658771122'));
+    expect(expired.status).toBe(400);
+    expect(expired.body).toContain('This code is not right or can no longer be used');
+    expect(await sessionsOf(id)).toBe(before);
+    const resent = await postStep(again.browser, expired, 'factor/send');
+    expect(resent.status).toBe(303);
+    const fresh = await again.browser.follow(resent.location as string);
+    const signedIn = await completeLogin(
+      { ...again, page: await enterCode(again.browser, fresh, 'sms', lastSmsCode('+26658771122')) },
+      person,
+      'signin',
+    );
+    expect((await tokensFor('portal-test', again, signedIn)).idToken.acr).toBe(ACR.substantial);
+  });
+
+  it('step-up: a password session asked for substantial (acr_values) gets only the second-factor step', async () => {
+    const person = { login: 'stepup@example.org', password: 'Semonkong-Lodge-2419' };
+    const browser = new Browser();
+    const config = await configFor('portal-test');
+    const low = await startLogin(config, portal, 'openid', { browser });
+    const first = await tokensFor('portal-test', low, await completeLogin(low, person, 'signup'));
+    expect(first.idToken).toMatchObject({ acr: ACR.low, amr: ['pwd'] });
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const url = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: portal,
+      scope: 'openid',
+      state,
+      acr_values: ACR.substantial,
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+    });
+    const page = await browser.follow(url.href);
+    expect(page.body).not.toContain('name="password"');
+    const enrolled = await enrolAuthenticator(browser, page);
+    const callback =
+      enrolled.page.final ??
+      (await completeLogin(
+        { browser, verifier, state, page: enrolled.page, redirectUri: portal },
+        person,
+        'signin',
+      ));
+    const stepped = await tokensFor(
+      'portal-test',
+      { browser, verifier, state, page, redirectUri: portal },
+      callback,
+    );
+    expect(stepped.idToken).toMatchObject({
+      acr: ACR.substantial,
+      amr: ['pwd', 'otp', 'mfa'],
+      sub: first.idToken.sub,
+    });
+  });
+
+  it('acr too low: a service needing high refuses an unlinked account with unmet_authentication_requirements, and signs nobody in', async () => {
+    const before = await sessionsOf(mphoId);
+    const { started, page } = await atSecondFactor('border-test', border);
+    expect(page.final?.origin).toBe('https://border.example.gov.ls');
+    expect(page.final?.searchParams.get('error')).toBe('unmet_authentication_requirements');
+    await expect(
+      oidc.authorizationCodeGrant(await configFor('border-test'), page.final as URL, {
+        pkceCodeVerifier: started.verifier,
+        expectedState: started.state,
+      }),
+    ).rejects.toMatchObject({ error: 'unmet_authentication_requirements' });
+    expect(await sessionsOf(mphoId)).toBe(before);
+  });
+
+  it('a linked account with a second factor reaches high', async () => {
+    const { id: personId } = await registerInIdentity({
+      givenNames: 'Mpho',
+      surname: 'Sekhonyana',
+      sex: 'F',
+      dateOfBirth: '1988-02-14',
+      placeOfBirth: { district: 'C', village: 'Ha Ramabanta' },
+    });
+    await change(t.kernel, { actor: systemActor('test') }, (c) =>
+      linkAccountToPerson(c, mphoId, personId, 'checked in person (test)'),
+    );
+    const { started, page } = await atSecondFactor('border-test', border);
+    t.clock.advance(30_000);
+    const callback = await completeLogin(
+      { ...started, page: await enterCode(started.browser, page, 'totp', appCode(secret)) },
+      mpho,
+      'signin',
+    );
+    expect((await tokensFor('border-test', started, callback)).idToken).toMatchObject({ acr: ACR.high });
   });
 });

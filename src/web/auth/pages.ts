@@ -42,7 +42,7 @@ ${body}
 </html>`.html;
 }
 
-function field(
+export function field(
   locale: Locale,
   name: string,
   label: string,
@@ -70,45 +70,56 @@ export interface FormContext {
   federation?: string | undefined;
 }
 
-export function signInPage(ctx: FormContext & { login?: string }): string {
+/** Sign-in and sign-up ask the same two things; the texts, the target and the autocomplete differ. */
+const CREDENTIALS = {
+  signin: {
+    title: 'auth.signin.title',
+    submit: 'auth.signin.submit',
+    action: 'login',
+    passwordHint: undefined,
+    passwordAutocomplete: 'current-password',
+    other: { lead: 'auth.signin.no-account', link: 'auth.signin.create', path: '/signup' },
+  },
+  signup: {
+    title: 'auth.signup.title',
+    submit: 'auth.signup.submit',
+    action: 'signup',
+    passwordHint: 'auth.signup.password.hint',
+    passwordAutocomplete: 'new-password',
+    other: { lead: 'auth.signup.have-account', link: 'auth.signin.submit', path: '' },
+  },
+} as const;
+
+export function credentialsPage(
+  mode: keyof typeof CREDENTIALS,
+  ctx: FormContext & { login?: string },
+): string {
   const t = (key: string, values?: Record<string, unknown>) => translate(ctx.locale, key, values);
+  const texts = CREDENTIALS[mode];
+  const self = `/interaction/${ctx.uid}${mode === 'signup' ? '/signup' : ''}`;
   return layout(
     ctx.locale,
-    t('auth.signin.title'),
+    t(texts.title),
     html`<p class="lead">${t('auth.signin.for', { client: ctx.client })}</p>
-<form method="post" action="/interaction/${ctx.uid}/login" novalidate>
+<form method="post" action="/interaction/${ctx.uid}/${texts.action}" novalidate>
 <input type="hidden" name="csrf" value="${ctx.csrf}">
 ${field(ctx.locale, 'login', t('auth.signin.login'), { value: ctx.login ?? '', hint: t('auth.signin.login.hint'), autocomplete: 'username', errors: ctx.errors })}
-${field(ctx.locale, 'password', t('auth.signin.password'), { type: 'password', autocomplete: 'current-password', errors: ctx.errors })}
-<button type="submit" class="button">${t('auth.signin.submit')}</button>
+${field(ctx.locale, 'password', t('auth.signin.password'), { type: 'password', ...(texts.passwordHint ? { hint: t(texts.passwordHint) } : {}), autocomplete: texts.passwordAutocomplete, errors: ctx.errors })}
+<button type="submit" class="button">${t(texts.submit)}</button>
 </form>
 ${
-  ctx.federation
+  mode === 'signin' && ctx.federation
     ? html`<p>${t('auth.federation.or')}</p>
 <p><a class="button button-secondary" href="/interaction/${ctx.uid}/federation">${t('auth.federation.button', { name: ctx.federation })}</a></p>`
     : ''
 }
-<p>${t('auth.signin.no-account')} <a href="/interaction/${ctx.uid}/signup">${t('auth.signin.create')}</a></p>`,
-    { langBase: `/interaction/${ctx.uid}`, errors: ctx.errors },
+<p>${t(texts.other.lead)} <a href="/interaction/${ctx.uid}${texts.other.path}">${t(texts.other.link)}</a></p>`,
+    { langBase: self, errors: ctx.errors },
   );
 }
 
-export function signUpPage(ctx: FormContext & { login?: string }): string {
-  const t = (key: string, values?: Record<string, unknown>) => translate(ctx.locale, key, values);
-  return layout(
-    ctx.locale,
-    t('auth.signup.title'),
-    html`<p class="lead">${t('auth.signin.for', { client: ctx.client })}</p>
-<form method="post" action="/interaction/${ctx.uid}/signup" novalidate>
-<input type="hidden" name="csrf" value="${ctx.csrf}">
-${field(ctx.locale, 'login', t('auth.signin.login'), { value: ctx.login ?? '', hint: t('auth.signin.login.hint'), autocomplete: 'username', errors: ctx.errors })}
-${field(ctx.locale, 'password', t('auth.signin.password'), { type: 'password', hint: t('auth.signup.password.hint'), autocomplete: 'new-password', errors: ctx.errors })}
-<button type="submit" class="button">${t('auth.signup.submit')}</button>
-</form>
-<p>${t('auth.signup.have-account')} <a href="/interaction/${ctx.uid}">${t('auth.signin.submit')}</a></p>`,
-    { langBase: `/interaction/${ctx.uid}/signup`, errors: ctx.errors },
-  );
-}
+export const signInPage = (ctx: FormContext & { login?: string }) => credentialsPage('signin', ctx);
+export const signUpPage = (ctx: FormContext & { login?: string }) => credentialsPage('signup', ctx);
 
 export function consentPage(ctx: FormContext & { claims: string[]; api: boolean; offline: boolean }): string {
   const t = (key: string) => translate(ctx.locale, key, { client: ctx.client });

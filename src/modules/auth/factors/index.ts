@@ -78,6 +78,7 @@ export {
   FACTOR_ADDED,
   matchTotp,
   newTotpSecret,
+  pendingTotpEnrolment,
   qrCode,
   TOTP_CONFIRMED,
   TOTP_ENROLLED,

@@ -2,6 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { and, eq, isNotNull, isNull } from 'drizzle-orm';
 import { HOTP, Secret, TOTP } from 'otpauth';
 import QRCode from 'qrcode';
+import type { Queryable } from '../../../core/db/index.js';
 import { problems } from '../../../core/http/index.js';
 import { newId } from '../../../core/ids/index.js';
 import type { Change } from '../../../core/kernel/index.js';
@@ -109,8 +110,6 @@ export async function enrolTotp(
   input: { accountId: string; login: string },
 ): Promise<TotpEnrolment> {
   const secret = newTotpSecret();
-  const uri = totpUri(secret, input.login);
-  const qr = await qrCode(uri);
   const sealed = keys.seal(secret, sealContext(input.accountId));
   const [existing] = await c.tx
     .select()
@@ -138,6 +137,32 @@ export async function enrolTotp(
     subject: { type: 'account', id: input.accountId },
     after: { enrolmentId, kind: 'totp', restarted: existing !== undefined },
   });
+  return enrolmentView(enrolmentId, secret, input.login);
+}
+
+/** An enrolment not yet confirmed, shown again (same secret) after a mistyped first code. */
+export async function pendingTotpEnrolment(
+  on: Queryable,
+  keys: FactorKeys,
+  input: { accountId: string; login: string },
+): Promise<TotpEnrolment | undefined> {
+  const [pending] = await on
+    .select()
+    .from(factorEnrolments)
+    .where(
+      and(
+        eq(factorEnrolments.accountId, input.accountId),
+        eq(factorEnrolments.kind, 'totp'),
+        isNull(factorEnrolments.confirmedAt),
+      ),
+    );
+  if (!pending?.secret) return undefined;
+  return enrolmentView(pending.id, keys.open(pending.secret, sealContext(input.accountId)), input.login);
+}
+
+async function enrolmentView(enrolmentId: string, secret: string, login: string): Promise<TotpEnrolment> {
+  const uri = totpUri(secret, login);
+  const qr = await qrCode(uri);
   return { enrolmentId, secret, uri, qrSvg: qr.svg, qrDataUrl: qr.dataUrl };
 }
 
