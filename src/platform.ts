@@ -12,7 +12,7 @@ import { createLogger } from './core/log/index.js';
 import { authRoutes, purgeExpiredOidcRecords, seedLoginDemo } from './modules/auth/index.js';
 import { fillUinPool, identityRoutes, identitySettings } from './modules/identity/index.js';
 import { messagingRoutes } from './modules/messaging/index.js';
-import { servicesRoutes } from './modules/services/index.js';
+import { escalateOverdueTasks, servicesRoutes, servicesSettings } from './modules/services/index.js';
 import { seedDemoData } from './seed.js';
 import { homePage } from './web/home.js';
 
@@ -113,6 +113,16 @@ export async function startPlatform(config: Config, options: KernelOptions = {})
     );
   void fillPool();
   timers.push(setInterval(fillPool, 60_000).unref());
+  // Overdue tasks are flagged and escalated by whichever process gets there first (SKIP LOCKED).
+  const { slaCheckSeconds } = servicesSettings(config);
+  if (slaCheckSeconds > 0) {
+    timers.push(
+      setInterval(
+        () => escalateOverdueTasks(kernel).catch((err) => kernel.log.error({ err }, 'SLA check failed')),
+        slaCheckSeconds * 1000,
+      ).unref(),
+    );
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   const url = config.PUBLIC_URL ?? `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`;

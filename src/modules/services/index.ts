@@ -12,5 +12,9 @@ export {
   type ServiceDefinition,
   ServiceDefinitionSchema,
 } from './definition.js';
+export { DOCUMENT_REQUESTED, REGISTRY_RECORD_REQUESTED } from './outputs.js';
 export { servicesRoutes } from './routes.js';
 export { type ServicesSettings, SHIPPED_CATALOGUE, servicesSettings } from './settings.js';
+export { APPLICATION_SUBMITTED } from './submit.js';
+export { escalateOverdueTasks, listTasks, TASK_ESCALATED } from './tasks.js';
+export { APPLICATION_MOVED } from './transition.js';

@@ -1,0 +1,176 @@
+import { and, asc, eq, isNull } from 'drizzle-orm';
+import type { Change } from '../../core/kernel/index.js';
+import type { Caller, Relation } from './caller.js';
+import { takerFor, worksOn } from './caller.js';
+import type { CatalogueEntry } from './catalogue.js';
+import { type ApplicationRow, comments, history, tasks, uploads } from './schema.js';
+import { allowedActions, step } from './workflow.js';
+
+interface Bilingual {
+  en: string;
+  st: string;
+}
+
+export interface ApplicationSummary {
+  reference: string;
+  service: { id: string; version: number; name: Bilingual };
+  state: { id: string; label: Bilingual; final: boolean };
+  applicantKind: string;
+  submittedBy: { agentId: string; centre: string } | null;
+  office: string;
+  createdAt: string;
+  updatedAt: string;
+  completedAt: string | null;
+}
+
+export interface ApplicationView extends ApplicationSummary {
+  form: Record<string, unknown>;
+  fee: {
+    amount: number;
+    options: string[];
+    revenueHead: string | null;
+    paidAt: string | null;
+    receiptNumber: string | null;
+  };
+  applicant: {
+    accountId: string | null;
+    personId: string | null;
+    business: { name: string; registrationNumber: string } | null;
+  };
+  /** What this caller may do now. */
+  actions: { id: string; label: Bilingual }[];
+  history: {
+    action: string;
+    from: string | null;
+    to: string;
+    at: string;
+    comment: string | null;
+    by?: Record<string, unknown>;
+  }[];
+  comments: { id: string; visibility: string; body: string; at: string; by?: Record<string, unknown> }[];
+  uploads: { id: string; sha256: string; type: string; size: number; name: string | null; at: string }[];
+  task: {
+    id: string;
+    roles: string[];
+    assignee: string | null;
+    dueAt: string | null;
+    breached: boolean;
+  } | null;
+}
+
+const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+
+export function applicationSummary(entry: CatalogueEntry, row: ApplicationRow): ApplicationSummary {
+  const { definition } = entry;
+  const state = definition.workflow.states[row.state];
+  return {
+    reference: row.reference,
+    service: { id: definition.id, version: row.serviceVersion, name: definition.name },
+    state: {
+      id: row.state,
+      label: state?.label ?? { en: row.state, st: row.state },
+      final: state?.final === true,
+    },
+    applicantKind: row.applicantKind,
+    submittedBy: row.agentId && row.centre ? { agentId: row.agentId, centre: row.centre } : null,
+    office: row.office,
+    createdAt: iso(row.createdAt) as string,
+    updatedAt: iso(row.updatedAt) as string,
+    completedAt: iso(row.completedAt),
+  };
+}
+
+/** The actions this caller could take now (maker-checker included), for the application's page. */
+function actionsFor(
+  entry: CatalogueEntry,
+  row: ApplicationRow,
+  relation: Relation,
+  caller: Caller,
+  done: { action: string; actorId: string }[],
+) {
+  if (relation === 'staff' && !worksOn(row, caller.actor)) return [];
+  const taker = takerFor(row, relation, caller);
+  return allowedActions(entry.definition, row.state)
+    .filter((id) => step(entry.definition, row.state, id, taker, done).ok)
+    .map((id) => ({ id, label: entry.definition.workflow.actions[id]?.label ?? { en: id, st: id } }));
+}
+
+/**
+ * The application as this caller may see it: staff see who did what and internal comments; the
+ * applicant (and the agent serving them) see the steps and the comments meant for them.
+ */
+export async function applicationView(
+  { tx, now }: Change,
+  entry: CatalogueEntry,
+  row: ApplicationRow,
+  relation: Relation,
+  caller: Caller,
+): Promise<ApplicationView> {
+  const staff = relation === 'staff';
+  const steps = await tx
+    .select()
+    .from(history)
+    .where(eq(history.applicationId, row.id))
+    .orderBy(asc(history.seq));
+  const notes = await tx
+    .select()
+    .from(comments)
+    .where(
+      staff
+        ? eq(comments.applicationId, row.id)
+        : and(eq(comments.applicationId, row.id), eq(comments.visibility, 'applicant')),
+    )
+    .orderBy(asc(comments.at), asc(comments.id));
+  const files = await tx.select().from(uploads).where(eq(uploads.applicationId, row.id));
+  const [task] = await tx
+    .select()
+    .from(tasks)
+    .where(and(eq(tasks.applicationId, row.id), isNull(tasks.closedAt)));
+  return {
+    ...applicationSummary(entry, row),
+    form: row.form,
+    fee: {
+      amount: row.feeLisente,
+      options: row.feeOptions,
+      revenueHead: row.revenueHead,
+      paidAt: iso(row.feePaidAt),
+      receiptNumber: row.receiptNumber,
+    },
+    applicant: { accountId: row.applicantAccount, personId: row.applicantPerson, business: row.business },
+    actions: actionsFor(entry, row, relation, caller, steps),
+    history: steps.map((h) => ({
+      action: h.action,
+      from: h.fromState,
+      to: h.toState,
+      at: iso(h.at) as string,
+      comment: h.comment,
+      ...(staff ? { by: h.actor } : {}),
+    })),
+    comments: notes.map((n) => ({
+      id: n.id,
+      visibility: n.visibility,
+      body: n.body,
+      at: iso(n.at) as string,
+      ...(staff ? { by: n.author } : {}),
+    })),
+    uploads: files.map((f) => ({
+      id: f.uploadId,
+      sha256: f.sha256,
+      type: f.mediaType,
+      size: f.size,
+      name: f.name,
+      at: iso(f.at) as string,
+    })),
+    task:
+      task && staff
+        ? {
+            id: task.id,
+            roles: task.roles,
+            assignee: task.assignee,
+            dueAt: iso(task.dueAt),
+            breached:
+              task.breachedAt !== null || (task.dueAt !== null && task.dueAt.getTime() < now.getTime()),
+          }
+        : null,
+  };
+}
