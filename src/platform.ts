@@ -12,6 +12,7 @@ import { createLogger } from './core/log/index.js';
 import { authRoutes, purgeExpiredOidcRecords, seedLoginDemo } from './modules/auth/index.js';
 import { fillUinPool, identityRoutes, identitySettings } from './modules/identity/index.js';
 import { messagingRoutes } from './modules/messaging/index.js';
+import { registriesRoutes } from './modules/registries/index.js';
 import { escalateOverdueTasks, servicesRoutes, servicesSettings } from './modules/services/index.js';
 import { seedDemoData } from './seed.js';
 import { homePage } from './web/home.js';
@@ -23,6 +24,7 @@ export const ROUTES: readonly RoutesPlugin[] = [
   identityRoutes,
   authRoutes,
   servicesRoutes,
+  registriesRoutes,
 ];
 
 export interface KernelOptions {
