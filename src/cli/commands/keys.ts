@@ -3,7 +3,7 @@ import { say, withKernel } from '../support.js';
 
 const rotateCommand = new Command('rotate')
   .description(
-    'add a new signing key for the national login; older keys stay in the JWKS for a day so tokens they signed still verify. Servers sign with the new key after a restart',
+    'add a new signing key for the national login; running servers sign with it within AUTH_KEYS_CHECK_SECONDS (no restart), older keys stay in the JWKS for a day so tokens they signed still verify',
   )
   .action(() =>
     withKernel(async (kernel) => {

@@ -51,6 +51,10 @@ export const ConfigSchema = Type.Object({
     'unset (trust this platform’s own signing keys) or the https URL of a JWKS document',
   ),
   AUTH_ISSUER: setting(Type.Optional(Type.String({ minLength: 1 })), 'the expected iss of bearer tokens'),
+  AUTH_KEYS_CHECK_SECONDS: setting(
+    Type.Integer({ minimum: 1, maximum: 3600, default: 30 }),
+    'seconds, 1-3600: how often a server looks for signing keys rotated by `mmuso keys rotate`',
+  ),
   AUDIT_CHECKPOINT_SECONDS: setting(
     Type.Integer({ minimum: 0, default: 300 }),
     'seconds between signed audit checkpoints, 0 switches them off',

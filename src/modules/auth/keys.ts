@@ -7,7 +7,8 @@ import { type Database, rows } from '../../core/db/index.js';
  * The provider's ES256 signing keys live in auth.signing_keys, so every server process signs
  * with the same keys. The newest key signs; `mmuso keys rotate` adds a new one and gives the
  * previous ones a retire_at (now + the longest lifetime of anything they signed): until then
- * they stay in the JWKS so tokens already issued still verify. Servers load the keys at start.
+ * they stay in the JWKS so tokens already issued still verify. Running servers pick the
+ * change up by themselves (live-provider.ts).
  */
 export const KEY_RETIRE_SECONDS = 24 * 3600;
 

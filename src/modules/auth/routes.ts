@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import type { IncomingMessage } from 'node:http';
+import type { JWK } from 'jose';
 import { systemActor } from '../../core/actors/index.js';
 import type { RoutesPlugin } from '../../core/http/index.js';
 import { change, type Kernel } from '../../core/kernel/index.js';
@@ -13,7 +14,8 @@ import { interactionKit } from './interaction/kit.js';
 import { progressStore } from './interaction/progress.js';
 import { secondFactorRoutes } from './interaction/second-factor.js';
 import { signInRoutes } from './interaction/sign-in.js';
-import { publicJwk, sharedSecret, signingKeys } from './keys.js';
+import { sharedSecret } from './keys.js';
+import { liveProvider } from './live-provider.js';
 
 const css = fs.readFileSync(new URL('../../web/auth/login.css', import.meta.url), 'utf8');
 const subscribed = new WeakSet<object>();
@@ -30,24 +32,26 @@ export function subscribeToIdentity(kernel: Kernel): void {
   });
 }
 
-export async function startProvider(kernel: Kernel) {
+export async function startProvider(kernel: Kernel, trustKeys: (publicKeys: JWK[]) => void) {
   // Loaded only when a server starts: oidc-provider warns on import under Node 20.
   const { apiResource, createProvider } = await import('./provider.js');
-  const keys = await signingKeys(kernel.db);
-  const provider = createProvider(kernel, {
-    signingKeys: keys,
+  const settings = {
     cookieKeys: [await sharedSecret(kernel.db, 'oidc-cookies')],
     pairwiseKey: await sharedSecret(kernel.db, 'pairwise-subjects'),
     sectorKeys: { dataDir: kernel.config.dataDir, version: kernel.config.SECTOR_TOKEN_KEY_VERSION },
-  });
-  return { provider, publicKeys: keys.map(publicJwk), apiResource };
+  };
+  const live = await liveProvider(
+    kernel,
+    (signingKeys) => createProvider(kernel, { ...settings, signingKeys }),
+    trustKeys,
+  );
+  return { live, provider: live.provider, apiResource };
 }
 
 export const authRoutes: RoutesPlugin = async (app, kernel) => {
-  const { provider, publicKeys, apiResource } = await startProvider(kernel);
-  app.trustTokenKeys(publicKeys);
+  const { live, provider, apiResource } = await startProvider(kernel, (keys) => app.trustTokenKeys(keys));
+  app.addHook('onClose', async () => live.stop());
   subscribeToIdentity(kernel);
-  const callback = provider.callback();
   const upstream = await federationUpstream(kernel.config);
   if (upstream) await federationRoutes(app, kernel, provider, upstream);
 
@@ -69,7 +73,7 @@ export const authRoutes: RoutesPlugin = async (app, kernel) => {
       const raw = request.raw as IncomingMessage & { originalUrl?: string };
       raw.originalUrl = raw.url;
       raw.url = (raw.url ?? '/').slice('/oidc'.length) || '/';
-      void callback(raw, reply.raw);
+      live.handle(raw, reply.raw);
     },
     handler: async () => undefined,
   });
