@@ -10,6 +10,7 @@ export { changeRecord } from './change.js';
 export { createRecord, type WriteOptions } from './create.js';
 export { type RegistryDefinition, RegistryDefinitionSchema } from './definition.js';
 export { findRecord, lookUpRecord, recordHistory } from './find.js';
+export { type RecordRequest, recordFromRequest, writeRequestedRecord } from './outputs.js';
 export {
   mayAccess,
   RECORD_CHANGED,

@@ -16,7 +16,7 @@ afterAll(() => t.close());
 const registrar = actors.staff(['registrar'], 'registrar-1');
 const address = {
   reference: 'CA-2026-7K3M9Q',
-  resident: 'citizen-palesa',
+  personId: '0193a1b2-0000-7000-8000-00000000000a',
   district: 'A',
   village: 'Ha Thetsane',
   since: '2026-10-01',

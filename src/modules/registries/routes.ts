@@ -4,6 +4,7 @@ import { change } from '../../core/kernel/index.js';
 import { registryCatalogue } from './catalogue.js';
 import { RegistryDefinitionSchema } from './definition.js';
 import { lookUpRecord, recordHistory } from './find.js';
+import { subscribeToServiceOutputs } from './outputs.js';
 import { type RecordKey, registryOrNotFound } from './record.js';
 
 const tags = ['registries'];
@@ -75,6 +76,7 @@ function keyFrom(registryId: string, values: readonly string[]): RecordKey {
 export const registriesRoutes: RoutesPlugin = (app, kernel) => {
   // Read now: a broken definition stops start-up, naming the file and the JSON path.
   const catalogue = registryCatalogue();
+  subscribeToServiceOutputs(kernel);
 
   app.get(
     '/api/v1/registries',

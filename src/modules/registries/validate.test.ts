@@ -21,7 +21,7 @@ const reference = fc
 const valid = fc.record(
   {
     reference,
-    resident: fc.string({ minLength: 1, maxLength: 100 }),
+    personId: fc.string({ minLength: 1, maxLength: 100 }),
     district: fc.constantFrom(...districts),
     constituency: fc.string({ maxLength: 100 }),
     village: fc.string({ minLength: 1, maxLength: 100 }),
@@ -30,7 +30,7 @@ const valid = fc.record(
   { requiredKeys: ['reference', 'district', 'village', 'since'] },
 );
 const REQUIRED = ['reference', 'district', 'village', 'since'] as const;
-const FIELDS = ['reference', 'resident', 'district', 'constituency', 'village', 'since'] as const;
+const FIELDS = ['reference', 'personId', 'district', 'constituency', 'village', 'since'] as const;
 
 describe('the record validator', () => {
   it('accepts every record that fits the schema', () => {
