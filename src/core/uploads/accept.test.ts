@@ -21,13 +21,10 @@ async function stored(): Promise<string[]> {
   return all;
 }
 
+/** The problem the promise was refused with; a promise that resolves fails the test. */
 async function refusal(promise: Promise<unknown>): Promise<HttpProblem> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(HttpProblem);
-  return error as HttpProblem;
+  await expect(promise).rejects.toBeInstanceOf(HttpProblem);
+  return promise.catch((error: HttpProblem) => error) as Promise<HttpProblem>;
 }
 
 describe('accepting an upload', () => {

@@ -29,13 +29,10 @@ const create = (actor: Actor, data: Record<string, unknown>) =>
     createRecord(c, 'residential-addresses', data, { reason: 'application approved', source }),
   );
 
+/** The problem the promise was refused with; a promise that resolves fails the test. */
 async function refusal(promise: Promise<unknown>): Promise<HttpProblem> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(HttpProblem);
-  return error as HttpProblem;
+  await expect(promise).rejects.toBeInstanceOf(HttpProblem);
+  return promise.catch((error: HttpProblem) => error) as Promise<HttpProblem>;
 }
 
 async function count(table: string): Promise<number> {
