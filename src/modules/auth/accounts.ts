@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { and, eq, ne, sql } from 'drizzle-orm';
-import { rows } from '../../core/db/index.js';
+import { type Queryable, rows } from '../../core/db/index.js';
 import { fieldError, problems } from '../../core/http/index.js';
 import { newId } from '../../core/ids/index.js';
 import type { Change, Kernel } from '../../core/kernel/index.js';
@@ -239,6 +239,15 @@ export async function disableAccountOfPerson(
     after: { status: 'disabled' },
   });
   return row.id;
+}
+
+/** The active account linked to a person in the civil register, if they have one. */
+export async function accountOfPerson(on: Queryable, personId: string): Promise<AccountRow | undefined> {
+  const [row] = await on
+    .select()
+    .from(accounts)
+    .where(and(eq(accounts.personId, personId), eq(accounts.status, 'active')));
+  return row;
 }
 
 export async function accountById(kernel: Kernel, id: string): Promise<AccountRow | undefined> {

@@ -4,6 +4,7 @@ export {
   ACCOUNT_CREATED,
   ACCOUNT_DISABLED,
   accountById,
+  accountOfPerson,
   createStaffAccount,
   disableAccountOfPerson,
   LOCK_AFTER,

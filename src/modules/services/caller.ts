@@ -8,6 +8,8 @@ import type { Taker } from './workflow.js';
 export interface Caller {
   actor: Actor;
   personId: string | null;
+  /** A citizen's phone (their login), where SMS about their applications go. */
+  phone?: string | null;
 }
 
 /**

@@ -1,4 +1,5 @@
 import './messages.js';
+import './notifications.js';
 
 export {
   type Catalogue,

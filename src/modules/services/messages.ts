@@ -20,6 +20,9 @@ const en = {
   'error.code-expired': 'The code has expired or was used: ask for a new one',
   'error.not-assignable': 'This officer cannot take this task',
   'error.task-closed': 'This task is finished',
+  'error.finished': 'This application is finished: nothing more can be added',
+  'consent.sms':
+    'Mmuso: {{code}} lets the agent at {{centre}} apply for you. Give it only to the agent you are with.',
 };
 
 const st: Record<keyof typeof en, string> = {
@@ -42,6 +45,9 @@ const st: Record<keyof typeof en, string> = {
   'error.code-expired': 'Khoutu e felletsoe ke nako kapa e se e sebelisitsoe: kopa e ncha',
   'error.not-assignable': 'Ofisiri ena e ke ke ea nka mosebetsi ona',
   'error.task-closed': 'Mosebetsi ona o phethiloe',
+  'error.finished': 'Kopo ena e phethiloe: ha ho sa ka ha eketsoa letho',
+  'consent.sms':
+    'Mmuso: {{code}} e lumella moemeli oa {{centre}} ho u etsetsa kopo. E fe feela moemeli eo u leng le eena.',
 };
 
 addMessages('services', { en, st });

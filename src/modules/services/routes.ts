@@ -1,12 +1,16 @@
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { actionContext, problems, type RoutesPlugin } from '../../core/http/index.js';
+import { actionContext, fieldError, problems, type RoutesPlugin } from '../../core/http/index.js';
 import { change, type Kernel } from '../../core/kernel/index.js';
+import { addUploadRoute } from '../../core/uploads/index.js';
+import { loadFactorKeys } from '../auth/factors/index.js';
 import { accountById } from '../auth/index.js';
+import { messagingChannels } from '../messaging/index.js';
 import { takeAction } from './act.js';
 import type { Caller } from './caller.js';
 import { catalogueAt } from './catalogue.js';
 import { addComment } from './comment.js';
+import { confirmConsentCode, recordPaperConsent, requestConsentCode } from './consent.js';
 import {
   PUBLISHED_DEFINITION_SCHEMA,
   type ServiceDefinition,
@@ -16,6 +20,7 @@ import { listApplications, readApplication } from './read.js';
 import { servicesSettings } from './settings.js';
 import { submitApplication } from './submit.js';
 import { assignTask, listTasks } from './tasks.js';
+import { attachUpload, uploadSlot } from './upload.js';
 
 const tags = ['services'];
 const Bilingual = Type.Object({ en: Type.String(), st: Type.String() });
@@ -112,13 +117,37 @@ const Task = Type.Object({
 });
 
 const APPLICANTS = { actors: ['citizen', 'staff'] } as const;
+const AGENTS = { actors: ['staff'], roles: ['centre_agent'] } as const;
+const Consent = Type.Object({
+  id: Type.String(),
+  personId: Type.String(),
+  method: Type.String(),
+  sentTo: NullableStr,
+  given: Type.Boolean(),
+  expiresAt: Type.String(),
+});
+const Upload = Type.Object({
+  id: Type.String(),
+  sha256: Type.String(),
+  type: Type.String(),
+  size: Type.Integer(),
+  name: NullableStr,
+  at: Type.String(),
+});
+/** What a signed paper consent may be: a scan or a photo, checked by content. */
+const PAPER_CONSENT = { types: ['application/pdf', 'image/jpeg', 'image/png'], maxBytes: 5_000_000 };
 const STAFF = { actors: ['staff'] } as const;
 
 /** The caller, with the person their citizen account is linked to (their own applications by agents). */
 async function callerOf(kernel: Kernel, request: FastifyRequest): Promise<Caller> {
   const actor = request.actor;
   if (actor.type !== 'citizen') return { actor, personId: null };
-  return { actor, personId: (await accountById(kernel, actor.id))?.personId ?? null };
+  const account = await accountById(kernel, actor.id);
+  return {
+    actor,
+    personId: account?.personId ?? null,
+    phone: account?.loginKind === 'phone' ? account.login : null,
+  };
 }
 
 const ServiceSummary = Type.Object({
@@ -152,10 +181,11 @@ function summary(d: ServiceDefinition) {
   };
 }
 
-export const servicesRoutes: RoutesPlugin = (app, kernel) => {
+export const servicesRoutes: RoutesPlugin = async (app, kernel) => {
   const settings = servicesSettings(kernel.config);
   // Read at start: a broken definition stops start-up here, naming the file and the path.
   const catalogue = catalogueAt(settings.catalogueDir);
+  const keys = loadFactorKeys(kernel.config.dataDir);
 
   app.get(
     '/api/v1/services',
@@ -392,4 +422,92 @@ export const servicesRoutes: RoutesPlugin = (app, kernel) => {
     async (request) =>
       change(kernel, actionContext(request), (c) => assignTask(c, request.params.id, request.body.assignee)),
   );
+
+  await addUploadRoute(app, kernel, {
+    url: '/api/v1/applications/:reference/uploads/:slot',
+    access: APPLICANTS,
+    tags,
+    summary: 'Add a file the service asks for (its type and size are checked against the slot)',
+    params: Type.Object({ reference: Reference.properties.reference, slot: Type.String({ maxLength: 63 }) }),
+    response: { 201: Upload },
+    async limits(request) {
+      const { reference, slot } = request.params as { reference: string; slot: string };
+      const caller = await callerOf(kernel, request);
+      return change(kernel, actionContext(request), (c) => uploadSlot(c, catalogue, caller, reference, slot));
+    },
+    async accepted(request, upload, reply) {
+      const { reference, slot } = request.params as { reference: string; slot: string };
+      const caller = await callerOf(kernel, request);
+      const attached = await change(kernel, actionContext(request), (c) =>
+        attachUpload(c, catalogue, caller, reference, slot, upload),
+      );
+      return reply.code(201).send(attached);
+    },
+  });
+
+  app.post(
+    '/api/v1/assisted/consents',
+    {
+      config: { access: AGENTS },
+      schema: {
+        tags,
+        summary:
+          'Ask a citizen’s consent to apply for them: a code goes to their phone in the civil register',
+        description:
+          'Find the person first with the identity search (/api/v1/identity/persons). The read of their record is audited with the purpose of assisted service.',
+        body: Type.Object({ personId: Type.String({ format: 'uuid' }) }),
+        response: { 201: Consent },
+      },
+    },
+    async (request, reply) => {
+      const { consent, sms } = await change(kernel, actionContext(request), (c) =>
+        requestConsentCode(c, keys, request.body.personId, request.locale),
+      );
+      // After commit, and never through a table: the code exists in clear only in this SMS.
+      await messagingChannels(kernel).sms.send(sms.to, sms.text);
+      return reply.code(201).send(consent);
+    },
+  );
+
+  app.post(
+    '/api/v1/assisted/consents/:id/confirmation',
+    {
+      config: { access: AGENTS },
+      schema: {
+        tags,
+        summary: 'Confirm a consent with the code the citizen reads out',
+        params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+        body: Type.Object({ code: Type.String({ minLength: 1, maxLength: 20 }) }),
+        response: { 200: Consent },
+      },
+    },
+    async (request) => {
+      const result = await change(kernel, actionContext(request), (c) =>
+        confirmConsentCode(c, keys, request.params.id, request.body.code),
+      );
+      if (result.ok) return result.consent;
+      throw problems.invalid([
+        result.reason === 'wrong'
+          ? fieldError('/code', 'wrong', 'services.error.code-wrong', { left: result.attemptsLeft })
+          : fieldError('/code', 'expired', 'services.error.code-expired'),
+      ]);
+    },
+  );
+
+  await addUploadRoute(app, kernel, {
+    url: '/api/v1/assisted/persons/:personId/paper-consents',
+    access: AGENTS,
+    tags,
+    summary: 'Record a citizen’s signed paper consent (a scan or photo of the signed form)',
+    params: Type.Object({ personId: Type.String({ format: 'uuid' }) }),
+    response: { 201: Consent },
+    limits: () => PAPER_CONSENT,
+    async accepted(request, upload, reply) {
+      const { personId } = request.params as { personId: string };
+      const consent = await change(kernel, actionContext(request), (c) =>
+        recordPaperConsent(c, personId, upload.sha256),
+      );
+      return reply.code(201).send(consent);
+    },
+  });
 };

@@ -1,4 +1,5 @@
 import { bigint, integer, jsonb, pgSchema, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import type { Locale } from '../../core/i18n/index.js';
 import type { ApplicantKind } from './definition.js';
 
 export const services = pgSchema('services');
@@ -26,6 +27,9 @@ export const applications = services.table('applications', {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   completedAt: timestamp('completed_at', { withTimezone: true }),
+  locale: text('locale').$type<Locale>().notNull(),
+  notifyAccount: text('notify_account'),
+  notifyPhone: text('notify_phone'),
 });
 export type ApplicationRow = typeof applications.$inferSelect;
 

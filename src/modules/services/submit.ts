@@ -5,10 +5,12 @@ import { newId } from '../../core/ids/index.js';
 import type { Change } from '../../core/kernel/index.js';
 import { addMoney, type Lisente, lisente } from '../../core/money/index.js';
 import { createReference } from '../../core/reference/index.js';
+import { accountOfPerson } from '../auth/index.js';
 import type { Caller } from './caller.js';
 import type { Catalogue, CatalogueEntry } from './catalogue.js';
 import { type ApplicantKind, ASSURANCE_LEVELS, type ServiceDefinition } from './definition.js';
 import { formErrors } from './form.js';
+import { notifyApplicant } from './notifications.js';
 import { type ApplicationRow, applications, consents } from './schema.js';
 import { openTask, recordStep, settle } from './transition.js';
 import { applicationView } from './view.js';
@@ -149,6 +151,9 @@ export async function submitApplication(
     office: office as string,
     createdAt: c.now,
     updatedAt: c.now,
+    locale,
+    notifyAccount: consent ? ((await accountOfPerson(c.tx, consent.personId))?.id ?? null) : caller.actor.id,
+    notifyPhone: consent ? consent.destination : (caller.phone ?? null),
   });
   await recordStep(c, row, {
     action: 'apply',
@@ -171,6 +176,7 @@ export async function submitApplication(
     payload: { applicationId: row.id, reference: row.reference, serviceId: definition.id, state: row.state },
   });
   const settled = await startWorkflow(c, entry, row);
+  await notifyApplicant(c, entry, settled, consent ? 'services.submitted-for-you' : 'services.submitted');
   return applicationView(c, entry, settled, kind === 'agent' ? 'agent' : 'applicant', caller);
 }
 

@@ -3,6 +3,7 @@ import { type Actor, actorSummary, systemActor } from '../../core/actors/index.j
 import { newId } from '../../core/ids/index.js';
 import type { Change } from '../../core/kernel/index.js';
 import type { CatalogueEntry } from './catalogue.js';
+import { notifyApplicant } from './notifications.js';
 import { produceOutputs } from './outputs.js';
 import { type ApplicationRow, applications, history, tasks } from './schema.js';
 import { automaticAction, isFinal, rolesActingIn, slaHours } from './workflow.js';
@@ -119,5 +120,7 @@ async function enter(
     payload: { applicationId: row.id, reference: row.reference, serviceId: row.serviceId, ...summary },
   });
   if (final) await produceOutputs(c, entry, row);
+  // A state the platform leaves at once (paid → submitted) is not worth a message of its own.
+  if (!automaticAction(entry.definition, row.state)) await notifyApplicant(c, entry, row, 'services.moved');
   return row;
 }
