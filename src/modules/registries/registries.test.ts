@@ -1,7 +1,8 @@
+import type { FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actors, createTestApp, type TestApp } from '../../../test/support/kernel.js';
 import type { Actor } from '../../core/actors/index.js';
-import { HttpProblem } from '../../core/http/index.js';
+import { HttpProblem, problemDocument } from '../../core/http/index.js';
 import { change } from '../../core/kernel/index.js';
 import { changeRecord } from './change.js';
 import { createRecord } from './create.js';
@@ -117,6 +118,16 @@ describe('writing records (workflow outputs)', () => {
     );
     expect(invalid.status).toBe(422);
     expect(invalid.options.errors?.map((e) => e.pointer)).toEqual(['/colour', '/district', '/since']);
+    // As the caller reads it, in their language: one entry per field.
+    const sent = problemDocument(invalid, { locale: 'en', url: '/x', id: 'r' } as FastifyRequest);
+    expect(sent.errors?.map((e) => e.detail)).toEqual([
+      'colour is not an accepted field',
+      'district must be one of: A, B, C, D, E, F, G, H, J, K',
+      'since is not valid',
+    ]);
+    const inSesotho = problemDocument(invalid, { locale: 'st', url: '/x', id: 'r' } as FastifyRequest);
+    expect(inSesotho.title).toBe('Ho na le bothata ho seo u se kentseng');
+    expect(inSesotho.errors?.[2]?.detail).not.toBe('since is not valid');
     expect((await refusal(create(registrar, address))).status).toBe(409);
     expect(
       (await refusal(create(actors.staff(['cashier']), { ...address, reference: 'CA-2026-BBBBBB' }))).status,
