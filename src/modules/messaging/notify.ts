@@ -2,7 +2,7 @@ import type { Locale } from '../../core/i18n/index.js';
 import { newId } from '../../core/ids/index.js';
 import type { Change } from '../../core/kernel/index.js';
 import { type Channel, type DeliveryStatus, deliveries, notifications } from './schema.js';
-import { countSegments, isE164, toGsm7 } from './sms/index.js';
+import { isE164, smsText } from './sms/index.js';
 import { renderTemplate } from './templates.js';
 
 export interface Recipient {
@@ -79,7 +79,7 @@ export async function notify(c: Change, input: NotifyInput): Promise<Notificatio
     const destination = destinationOf(to, channel);
     if (destination === undefined)
       throw new RangeError(`notify: no ${channel} destination for the recipient`);
-    const sms = channel === 'sms' ? toGsm7(texts.sms) : undefined;
+    const sms = channel === 'sms' ? smsText(texts.sms) : undefined;
     const status: DeliveryStatus = channel === 'portal' ? 'delivered' : 'queued';
     const deliveryId = newId();
     await c.tx.insert(deliveries).values({
@@ -88,10 +88,10 @@ export async function notify(c: Change, input: NotifyInput): Promise<Notificatio
       channel,
       destination,
       title: channel === 'sms' ? null : texts.subject,
-      body: sms ?? texts.body,
+      body: sms?.text ?? texts.body,
       status,
       attempts: 0,
-      segments: sms === undefined ? null : countSegments(sms).segments,
+      segments: sms?.segments ?? null,
       createdAt: c.now,
       updatedAt: c.now,
     });

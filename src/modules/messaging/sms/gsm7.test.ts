@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { countSegments, isGsm7, isGsm7Char, toGsm7 } from './gsm7.js';
+import { countSegments, isGsm7, isGsm7Char, smsText, toGsm7 } from './gsm7.js';
 
 const gsmChars = [
   ...'@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà',
@@ -128,6 +128,36 @@ describe('segments', () => {
       fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (text) => {
         expect(isGsm7(text)).toBe([...text].every(isGsm7Char));
       }),
+    );
+  });
+});
+
+describe('the text an SMS is sent with', () => {
+  it('is the GSM-7 fallback for Sesotho, and the exact text when the fallback would cost more', () => {
+    expect(smsText('Tšebeletso ea hau e qalile.')).toEqual({
+      text: 'Tsebeletso ea hau e qalile.',
+      segments: 1,
+    });
+    // 60 ellipses: 60 UCS-2 units (one segment) against 180 septets (two).
+    const dots = '\u2026'.repeat(60);
+    expect(smsText(dots)).toEqual({ text: dots, segments: 1 });
+  });
+
+  it('never costs more than either form, and is one of them', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.oneof(plainChar, fc.constantFrom(...'šŠ…“”’—þ日😀')), maxLength: 400 }),
+        (text) => {
+          const chosen = smsText(text);
+          const fallback = toGsm7(text);
+          expect([text, fallback]).toContain(chosen.text);
+          expect(chosen.segments).toBe(countSegments(chosen.text).segments);
+          expect(chosen.segments).toBe(
+            Math.min(countSegments(text).segments, countSegments(fallback).segments),
+          );
+          if (isGsm7(text)) expect(chosen.text).toBe(text);
+        },
+      ),
     );
   });
 });

@@ -140,3 +140,15 @@ export function countSegments(text: string): SegmentCount {
   }
   return { encoding, units, segments };
 }
+
+/**
+ * The text to send: its GSM-7 fallback (š → s) unless that costs more segments than the text
+ * as it is in UCS-2 — possible when many characters expand ("…" → "..."). People then get the
+ * exact text at no extra cost.
+ */
+export function smsText(text: string): { text: string; segments: number } {
+  const fallback = toGsm7(text);
+  const cheap = countSegments(fallback).segments;
+  const exact = countSegments(text).segments;
+  return cheap <= exact ? { text: fallback, segments: cheap } : { text, segments: exact };
+}

@@ -11,7 +11,15 @@ export {
   type SmsSimulator,
   type SmsSimulatorOptions,
 } from './gateway.js';
-export { countSegments, isGsm7, isGsm7Char, type SegmentCount, type SmsEncoding, toGsm7 } from './gsm7.js';
+export {
+  countSegments,
+  isGsm7,
+  isGsm7Char,
+  type SegmentCount,
+  type SmsEncoding,
+  smsText,
+  toGsm7,
+} from './gsm7.js';
 export {
   createHttpSmsGateway,
   type DeliveryReport,
