@@ -4,6 +4,7 @@ import { createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify } from 'jose'
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemActor } from '../src/core/actors/index.js';
+import { admits } from '../src/core/http/index.js';
 import { change } from '../src/core/kernel/index.js';
 import { totpCode, totpStep } from '../src/modules/auth/factors/index.js';
 import {
@@ -1057,5 +1058,226 @@ describe('second factors and assurance levels', () => {
       'signin',
     );
     expect((await tokensFor('border-test', started, callback)).idToken).toMatchObject({ acr: ACR.high });
+  });
+});
+
+/** The few answer fields these tests read. */
+interface Answer {
+  items: { clientId: string; scopes: string[] }[];
+  errors: unknown;
+  sentTo: string;
+  accountId: string;
+}
+const json = (response: Response) => response.json() as Promise<Answer>;
+
+describe('linking to the UIN, register claims and consents', () => {
+  const portal = 'https://portal.example.gov.ls/callback';
+  const profileRedirect = 'https://profile.example.gov.ls/cb';
+  const palesa = { login: 'palesa@example.org', password: 'Mohale-Dam-Tunnel-1998' };
+  const claims = { givenNames: 'Palesa', surname: 'Mokoena', dateOfBirth: '1993-07-21' };
+  let uin = '';
+  let apiToken = '';
+
+  beforeAll(async () => {
+    await addClient({
+      clientId: 'profile-test',
+      redirectUris: [profileRedirect],
+      authMethod: 'client_secret_basic',
+      sector: 'social-development',
+      scopes: ['openid', 'profile'],
+      // family_name is not on this client's allow-list: it is never released to it.
+      claims: ['given_name', 'birthdate'],
+    });
+    ({ uin } = await registerInIdentity({
+      ...claims,
+      sex: 'F',
+      placeOfBirth: { district: 'D', village: 'Ha Lejone' },
+      phones: ['+266 5866 4455'],
+    }));
+  });
+
+  /** Signs up (or in) at the portal with the API as resource: a citizen's real API token. */
+  async function apiTokenOf(person: { login: string; password: string }, mode: 'signup' | 'signin') {
+    const config = await configFor('portal-test');
+    const started = await startLogin(config, portal, 'openid api', { resource: `${base}/api` });
+    const callback = await completeLogin(started, person, mode);
+    const tokens = await oidc.authorizationCodeGrant(
+      config,
+      callback,
+      { pkceCodeVerifier: started.verifier, expectedState: started.state },
+      { resource: `${base}/api` },
+    );
+    return tokens.access_token;
+  }
+  const api = (method: string, url: string, token: string, payload?: unknown) =>
+    fetch(`${base}${url}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(payload ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(payload ? { body: JSON.stringify(payload) } : {}),
+    });
+
+  it('links by a code sent to the register’s phone; a mismatch and an unknown UIN get the same answer', async () => {
+    apiToken = await apiTokenOf(palesa, 'signup');
+    const wrongName = await api('POST', '/api/v1/me/uin-link', apiToken, {
+      uin,
+      ...claims,
+      surname: 'Mokone',
+    });
+    const unknownUin = await api('POST', '/api/v1/me/uin-link', apiToken, {
+      ...claims,
+      // A well-formed UIN nobody holds.
+      uin: (await t.kernel.db.query<{ uin: string }>(`SELECT uin FROM identity.uin_pool LIMIT 1`))[0]?.uin,
+    });
+    expect(wrongName.status).toBe(422);
+    expect(unknownUin.status).toBe(422);
+    const [a, b] = [await json(wrongName), await json(unknownUin)];
+    expect(a.errors).toEqual(b.errors);
+    expect(JSON.stringify(a)).not.toMatch(/5866|Mokoena/);
+
+    const started = await api('POST', '/api/v1/me/uin-link', apiToken, { uin, ...claims });
+    expect(started.status).toBe(202);
+    expect((await json(started)).sentTo).toBe('+266 •••• ••55');
+    const wrong = await api('POST', '/api/v1/me/uin-link/confirm', apiToken, { code: '000000' });
+    expect(wrong.status).toBe(422);
+    const confirmed = await api('POST', '/api/v1/me/uin-link/confirm', apiToken, {
+      code: lastSmsCode('+26658664455'),
+    });
+    expect(confirmed.status, await confirmed.clone().text()).toBe(200);
+    const [link] = await t.kernel.db.query<{ method: string; linked_by: { type: string } }>(
+      `SELECT l.method, l.linked_by FROM auth.uin_links l JOIN auth.accounts a ON a.id = l.account_id
+       WHERE a.login = $1`,
+      [palesa.login],
+    );
+    expect(link).toMatchObject({ method: 'registry-code', linked_by: { type: 'citizen' } });
+  });
+
+  it('at a service centre a centre agent links an account and the evidence is recorded; one account per UIN', async () => {
+    const other = { login: '+266 5912 7788', password: 'Thabana-Ntlenyana-3482' };
+    const token = await apiTokenOf(other, 'signup');
+    const { uin: otherUin } = await registerInIdentity({
+      givenNames: 'Retšelisitsoe',
+      surname: 'Ntsane',
+      dateOfBirth: '1979-12-02',
+      sex: 'M',
+      placeOfBirth: { district: 'E', village: 'Ha Mohale' },
+    });
+    const body = {
+      login: '59127788',
+      uin: otherUin,
+      givenNames: 'Retselisitsoe',
+      surname: 'Ntsane',
+      dateOfBirth: '1979-12-02',
+      document: 'national-id',
+      documentNumber: 'LS-ID-448812',
+    };
+    // A citizen, even the account's owner, cannot vouch for themselves.
+    expect((await api('POST', '/api/v1/uin-links', token, body)).status).toBe(403);
+    const agent = (await t.as(actors.staff(['centre_agent'], 'agent-7', 'mafeteng-centre'))).authorization;
+    const linked = await fetch(`${base}/api/v1/uin-links`, {
+      method: 'POST',
+      headers: { authorization: agent, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    expect(linked.status, await linked.clone().text()).toBe(201);
+    const [link] = await t.kernel.db.query<{ method: string; evidence: Record<string, unknown> }>(
+      `SELECT method, evidence FROM auth.uin_links WHERE account_id = $1`,
+      [(await json(linked)).accountId],
+    );
+    expect(link).toMatchObject({
+      method: 'in-person',
+      evidence: { document: 'national-id', documentNumber: 'LS-ID-448812', office: 'mafeteng-centre' },
+    });
+    // Palesa's UIN is taken by her account: no second account for it.
+    await apiTokenOf({ login: 'second-try@example.org', password: 'Letseng-Diamonds-0711' }, 'signup');
+    const again = await fetch(`${base}/api/v1/uin-links`, {
+      method: 'POST',
+      headers: { authorization: agent, 'content-type': 'application/json' },
+      body: JSON.stringify({ ...body, login: 'second-try@example.org', uin, ...claims }),
+    });
+    expect(again.status).toBe(409);
+    expect(
+      (
+        await t.kernel.db.query(
+          `SELECT 1 FROM auth.uin_links l JOIN identity.persons p ON p.id = l.person_id
+        WHERE p.uin = $1`,
+          [uin],
+        )
+      ).length,
+    ).toBe(1);
+  });
+
+  it('register claims go only within the allow-list and the consent; a consent is listed and withdrawn', async () => {
+    const config = await configFor('profile-test');
+    const browser = new Browser();
+    const started = await startLogin(config, profileRedirect, 'openid profile', { browser });
+    let consentPage = '';
+    const callback = await completeLogin(started, palesa, 'signin', async (_b, page) => {
+      consentPage = page.body;
+      return page;
+    });
+    expect(consentPage).toContain('Your first names, as in the civil register');
+    expect(consentPage).toContain('Your date of birth');
+    expect(consentPage).not.toContain('Your surname');
+    const tokens = await oidc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: started.verifier,
+      expectedState: started.state,
+    });
+    const sub = tokens.claims()?.sub as string;
+    const info = await oidc.fetchUserInfo(config, tokens.access_token, sub);
+    expect(info).toMatchObject({ given_name: 'Palesa', birthdate: '1993-07-21' });
+    expect(info.family_name).toBeUndefined();
+
+    const listed = await json(await api('GET', '/api/v1/me/consents', apiToken));
+    const ids = listed.items.map((c) => c.clientId);
+    expect(ids).toEqual(expect.arrayContaining(['portal-test', 'profile-test']));
+    const profile = listed.items.find((c) => c.clientId === 'profile-test');
+    expect(profile?.scopes).toEqual(expect.arrayContaining(['openid', 'profile']));
+
+    // Another citizen sees none of Palesa's consents and cannot withdraw them.
+    const stranger = await apiTokenOf(
+      { login: 'stranger@example.org', password: 'Qacha-Nek-Border-5541' },
+      'signup',
+    );
+    const theirs = await json(await api('GET', '/api/v1/me/consents', stranger));
+    expect(theirs.items.map((c) => c.clientId)).not.toContain('profile-test');
+    expect((await api('DELETE', '/api/v1/me/consents/profile-test', stranger)).status).toBe(404);
+
+    expect((await api('DELETE', '/api/v1/me/consents/profile-test', apiToken)).status).toBe(204);
+    const after = await json(await api('GET', '/api/v1/me/consents', apiToken));
+    expect(after.items.map((c) => c.clientId)).not.toContain('profile-test');
+    // The grant's tokens are gone with it, and the service has to ask again.
+    await expect(oidc.fetchUserInfo(config, tokens.access_token, sub)).rejects.toBeDefined();
+    const askAgain = await startLogin(config, profileRedirect, 'openid profile', { browser });
+    expect(askAgain.page.body).toContain('wants to know about you');
+  });
+
+  it('a citizen’s token from the real login is refused by every route that does not admit citizens', async () => {
+    const { payload } = await jwtVerify(apiToken, createRemoteJWKSet(new URL(`${issuer}/jwks`)), {
+      issuer,
+      audience: `${base}/api`,
+    });
+    const citizenActor = actors.citizen(payload.sub as string);
+    const refusing = t.app.routeAccess.filter(
+      (r) => !('public' in r.access) && r.method !== 'HEAD' && !admits(r.access, citizenActor),
+    );
+    expect(refusing.length).toBeGreaterThan(5);
+    for (const route of refusing) {
+      const url = route.url
+        .replace(/:[A-Za-z]+/g, '01a23092-d4a0-73c6-abe2-456975cfe593')
+        .replace(/\*$/, 'x');
+      const withBody = ['POST', 'PUT', 'PATCH'].includes(route.method);
+      const response = await fetch(`${base}${url}`, {
+        method: route.method,
+        headers: {
+          authorization: `Bearer ${apiToken}`,
+          ...(withBody ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(withBody ? { body: '{}' } : {}),
+      });
+      expect(response.status, `${route.method} ${route.url}`).toBe(403);
+    }
   });
 });

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { and, eq, ne, sql } from 'drizzle-orm';
+import { actorSummary } from '../../core/actors/index.js';
 import { type Queryable, rows } from '../../core/db/index.js';
 import { fieldError, problems } from '../../core/http/index.js';
 import { newId } from '../../core/ids/index.js';
 import type { Change, Kernel } from '../../core/kernel/index.js';
 import { parsePhone } from '../../core/phone/index.js';
 import { checkPassword, hashPassword, passwordProblem } from './passwords.js';
-import { type AccountRow, accounts, loginFailures } from './schema.js';
+import { type AccountRow, accounts, type LinkMethod, loginFailures, uinLinks } from './schema.js';
 
 export const ACCOUNT_CREATED = 'auth.account.created';
 export const ACCOUNT_SIGNED_IN = 'auth.account.signed-in';
@@ -197,8 +198,18 @@ export async function signIn(
   return { ok: false, reason: 'invalid' };
 }
 
-/** Links an account to a person in the civil register: one account per UIN. */
-export async function linkAccountToPerson(c: Change, accountId: string, personId: string, evidence: string) {
+/**
+ * Links an account to a person in the civil register: one account per UIN. `evidence` says how
+ * the person was recognised (kept in auth.uin_links and the audit log): by a code sent to the
+ * register's phone, in person by an officer, or asserted by a trusted identity provider.
+ */
+export async function linkAccountToPerson(
+  c: Change,
+  accountId: string,
+  personId: string,
+  evidence: string,
+  how: { method: LinkMethod; details?: Record<string, unknown> } = { method: 'asserted' },
+) {
   const [taken] = await c.tx
     .select({ id: accounts.id })
     .from(accounts)
@@ -210,11 +221,22 @@ export async function linkAccountToPerson(c: Change, accountId: string, personId
     .where(eq(accounts.id, accountId))
     .returning();
   if (!row) throw problems.notFound();
+  const link = {
+    personId,
+    method: how.method,
+    evidence: { note: evidence, ...how.details },
+    linkedBy: actorSummary(c.actor),
+    linkedAt: c.now,
+  };
+  await c.tx
+    .insert(uinLinks)
+    .values({ accountId, ...link })
+    .onConflictDoUpdate({ target: uinLinks.accountId, set: link });
   c.audit({
     action: ACCOUNT_LINKED,
     subject: { type: 'account', id: accountId },
     purpose: evidence,
-    after: { personId },
+    after: { personId, method: how.method, ...how.details },
   });
   return row;
 }

@@ -19,7 +19,7 @@ export const SCOPE_CLAIMS: Record<string, readonly string[]> = {
   openid: ['sub'],
   email: ['email', 'email_verified'],
   phone: ['phone_number', 'phone_number_verified'],
-  profile: ['uin_linked'],
+  profile: ['uin_linked', 'given_name', 'family_name', 'birthdate'],
   uin: ['uin'],
 };
 export const CLAIMS = [...new Set(Object.values(SCOPE_CLAIMS).flat())];

@@ -28,6 +28,15 @@ addMessages('auth', {
     'claim.phone_number': 'Your phone number',
     'claim.phone_number_verified': 'Whether your phone number has been checked',
     'claim.uin_linked': 'Whether your account is linked to your national identity number',
+    'claim.given_name': 'Your first names, as in the civil register',
+    'claim.family_name': 'Your surname, as in the civil register',
+    'claim.birthdate': 'Your date of birth, as in the civil register',
+    'link.error.no-match':
+      'These details do not match the civil register. Check the UIN, names and date of birth, or visit a service centre',
+    'link.error.no-phone':
+      'The civil register has no mobile number for you. Visit a service centre to link your account',
+    'link.error.linked': 'This account is already linked to a national identity number',
+    'link.error.account': 'No citizen account uses this phone number or e-mail address',
     'error.summary': 'There is a problem',
     'error.credentials': 'The phone number or e-mail address, or the password, is not right',
     'error.locked': 'Too many failed attempts. Wait {{minutes}} minutes, then try again',
@@ -81,6 +90,15 @@ addMessages('auth', {
     'claim.phone_number': 'Nomoro ea hau ea mohala',
     'claim.phone_number_verified': 'Hore na nomoro ea hau ea mohala e hlahlobiloe',
     'claim.uin_linked': 'Hore na akhaonto ea hau e hokahane le nomoro ea hau ea boitsebiso',
+    'claim.given_name': 'Mabitso a hau, joalokaha a ngotsoe ngolisong ea sechaba',
+    'claim.family_name': 'Fane ea hau, joalokaha e ngotsoe ngolisong ea sechaba',
+    'claim.birthdate': 'Letsatsi la hau la tsoalo, joalokaha le ngotsoe ngolisong ea sechaba',
+    'link.error.no-match':
+      'Lintlha tsena ha li tsamaisane le ngoliso ea sechaba. Hlahloba UIN, mabitso le letsatsi la tsoalo, kapa u etele setsi sa litšebeletso',
+    'link.error.no-phone':
+      'Ngoliso ea sechaba ha e na nomoro ea mohala oa hau. Etela setsi sa litšebeletso ho hokahanya akhaonto ea hau',
+    'link.error.linked': 'Akhaonto ena e se e hokahane le nomoro ea boitsebiso',
+    'link.error.account': 'Ha ho akhaonto ea moahi e sebelisang nomoro ena kapa imeile ena',
     'error.summary': 'Ho na le bothata',
     'error.credentials': 'Nomoro ea mohala kapa aterese ea imeile, kapa lepetjo, ha li nepahale',
     'error.locked': 'Liteko tse ngata haholo tse hlōlehileng. Ema metsotso e {{minutes}}, ebe u leka hape',

@@ -9,7 +9,7 @@ import Provider, {
 import { systemActor } from '../../core/actors/index.js';
 import { change, type Kernel } from '../../core/kernel/index.js';
 import { errorPage, loggedOutPage, logoutPage } from '../../web/auth/pages.js';
-import { readPerson, sectorTokenFor } from '../identity/index.js';
+import { type PersonView, readPerson, sectorTokenFor } from '../identity/index.js';
 import { accountById } from './accounts.js';
 import { PostgresAdapter } from './adapter.js';
 import { ACR_VALUES, SCOPE_CLAIMS, SCOPES, secretMatches } from './clients.js';
@@ -68,6 +68,14 @@ export async function pairwiseSubject(
   cache?.set(key, token);
   return token;
 }
+
+/** Claims a linked account can release from the civil register, and where each comes from. */
+const REGISTER_CLAIMS: Record<string, (person: PersonView) => unknown> = {
+  uin: (person) => person.uin,
+  given_name: (person) => person.givenNames,
+  family_name: (person) => person.surname,
+  birthdate: (person) => person.dateOfBirth,
+};
 
 function accountClaims(account: AccountRow): Record<string, unknown> {
   return {
@@ -216,17 +224,23 @@ export function createProvider(kernel: Kernel, settings: ProviderSettings): Prov
           const client = ctx.oidc.client as Client | undefined;
           const allowed = new Set(client?.mmuso_allowed_claims ?? ['sub']);
           // Nothing outside the client's allow-list is ever released, whatever was granted.
-          const claims = Object.fromEntries(
+          const claims: Record<string, unknown> = Object.fromEntries(
             Object.entries(accountClaims(account)).filter(([name]) => name === 'sub' || allowed.has(name)),
-          ) as { sub: string; uin?: string | null };
+          );
+          // Claims from the civil register, for a linked account only, each on the allow-list and
+          // under a granted scope; one audited read names what went to whom.
+          const scopes = scope.split(' ');
+          const wanted = Object.keys(REGISTER_CLAIMS).filter(
+            (name) => allowed.has(name) && scopes.some((s) => SCOPE_CLAIMS[s]?.includes(name)),
+          );
           const personId = account.personId;
-          if (personId && allowed.has('uin') && scope.split(' ').includes('uin')) {
+          if (personId && wanted.length) {
             const person = await change(kernel, { actor: systemActor('login') }, (c) =>
-              readPerson(c, personId, `UIN released to ${client?.clientId} at sign-in`),
+              readPerson(c, personId, `${wanted.join(', ')} released to ${client?.clientId} at sign-in`),
             );
-            claims.uin = person.uin;
+            for (const name of wanted) claims[name] = REGISTER_CLAIMS[name]?.(person);
           }
-          return claims;
+          return claims as { sub: string };
         },
       };
     },

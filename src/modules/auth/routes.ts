@@ -5,7 +5,8 @@ import { systemActor } from '../../core/actors/index.js';
 import type { RoutesPlugin } from '../../core/http/index.js';
 import { change, type Kernel } from '../../core/kernel/index.js';
 import { PERSON_DIED } from '../identity/index.js';
-import { createSmsSimulator } from '../messaging/sms/index.js';
+import { messagingChannels } from '../messaging/index.js';
+import { accountRoutes } from './account-routes.js';
 import { disableAccountOfPerson } from './accounts.js';
 import { loadFactorKeys } from './factors/index.js';
 import { federationRoutes, federationUpstream } from './federation/index.js';
@@ -90,11 +91,12 @@ export const authRoutes: RoutesPlugin = async (app, kernel) => {
     provider,
     csrfKey: await sharedSecret(kernel.db, 'csrf'),
     factorKeys: loadFactorKeys(kernel.config.dataDir),
-    // The SMS simulator until a gateway adapter lands (messaging issue); it writes DATA_DIR/sms-outbox.jsonl.
-    sms: createSmsSimulator({ dataDir: kernel.config.dataDir, clock: kernel.clock }),
+    // Looked up at each send: the gateway the configuration chose (the simulator by default).
+    sms: { send: (to, text) => messagingChannels(kernel).sms.send(to, text) },
     federation: upstream ? kernel.config.FEDERATION_NAME : undefined,
   });
   const steps = secondFactorRoutes(app, kit, progressStore(kernel.db));
   signInRoutes(app, kit, steps);
   consentRoutes(app, kit, apiResource(kernel));
+  accountRoutes(app, kernel, { keys: kit.factorKeys, sms: kit.sms });
 };

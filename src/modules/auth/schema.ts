@@ -48,3 +48,14 @@ export const clients = auth.table('clients', {
 });
 export type ClientRow = typeof clients.$inferSelect;
 export type ClientAuthMethod = 'client_secret_basic' | 'private_key_jwt' | 'none';
+
+/** migrations/0010_auth_uin_links.sql: how an account was linked to its person, and by whom. */
+export const uinLinks = auth.table('uin_links', {
+  accountId: uuid('account_id').primaryKey(),
+  personId: uuid('person_id').notNull(),
+  method: text('method').$type<LinkMethod>().notNull(),
+  evidence: jsonb('evidence').$type<Record<string, unknown>>().notNull(),
+  linkedBy: jsonb('linked_by').$type<Record<string, unknown>>().notNull(),
+  linkedAt: timestamp('linked_at', { withTimezone: true }).notNull(),
+});
+export type LinkMethod = 'registry-code' | 'in-person' | 'asserted';

@@ -5,7 +5,13 @@ export { approveAmendment, proposeAmendment, rejectAmendment } from './amend.js'
 export { type Candidate, candidateQuery, findCandidates } from './candidates.js';
 export { PERSON_DIED, registerDeath } from './death.js';
 export { type BirthDate, type PersonInput, parseBirthDate, validatePerson } from './person.js';
-export { readPerson, readPersonByUin, searchPersons, verifyClaims } from './read.js';
+export {
+  readPerson,
+  readPersonByUin,
+  registryContactForLinking,
+  searchPersons,
+  verifyClaims,
+} from './read.js';
 export { PERSON_REGISTERED, type Registration, registerPerson } from './register.js';
 export { identityRoutes } from './routes.js';
 export { resolveSectorToken, type SectorKeys, sectorTokenFor } from './sector.js';

@@ -3,7 +3,8 @@ import type { Change } from '../../core/kernel/index.js';
 import { personById, personByUin } from './lookup.js';
 import { normaliseName } from './matching/index.js';
 import { formatBirthDate, parseBirthDate } from './person.js';
-import { persons, personVersions } from './schema.js';
+import { type PersonRow, persons, personVersions } from './schema.js';
+import { validateUinInput } from './uin/index.js';
 import { birthOf, type PersonView, personView } from './view.js';
 
 export const PERSON_READ = 'identity.person.read';
@@ -103,18 +104,7 @@ export interface Claims {
  */
 export async function verifyClaims(c: Change, claims: Claims, purpose: string): Promise<{ match: boolean }> {
   const person = await personByUin(c.tx, claims.uin);
-  const sameName = (claimed: string | undefined, held: string) =>
-    claimed === undefined || normaliseName(claimed) === normaliseName(held);
-  const claimedBirth = claims.dateOfBirth === undefined ? undefined : parseBirthDate(claims.dateOfBirth);
-  const sameBirth =
-    claimedBirth === undefined ||
-    (claimedBirth.ok && formatBirthDate(claimedBirth.date) === formatBirthDate(birthOf(person)));
-  const match =
-    person.registerState === 'registered' &&
-    person.vitalStatus === 'alive' &&
-    sameName(claims.givenNames, person.givenNames) &&
-    sameName(claims.surname, person.surname) &&
-    sameBirth;
+  const match = claimsMatch(person, claims);
   c.audit({
     action: CLAIMS_VERIFIED,
     subject: { type: 'person', id: person.id },
@@ -122,4 +112,43 @@ export async function verifyClaims(c: Change, claims: Claims, purpose: string): 
     after: { claims: Object.keys(claims).filter((k) => k !== 'uin'), match },
   });
   return { match };
+}
+
+function claimsMatch(person: PersonRow, claims: Claims): boolean {
+  const sameName = (claimed: string | undefined, held: string) =>
+    claimed === undefined || normaliseName(claimed) === normaliseName(held);
+  const claimedBirth = claims.dateOfBirth === undefined ? undefined : parseBirthDate(claims.dateOfBirth);
+  const sameBirth =
+    claimedBirth === undefined ||
+    (claimedBirth.ok && formatBirthDate(claimedBirth.date) === formatBirthDate(birthOf(person)));
+  return (
+    person.registerState === 'registered' &&
+    person.vitalStatus === 'alive' &&
+    sameName(claims.givenNames, person.givenNames) &&
+    sameName(claims.surname, person.surname) &&
+    sameBirth
+  );
+}
+
+/**
+ * For linking a login account to the register: whether the claims (all three required) match
+ * the UIN and, only then, the person's id and the phone numbers the register holds, to send a
+ * one-time code to. Never the record: the caller shows the person none of it. An unknown UIN is
+ * no match, like a wrong name, so the answer does not tell which UINs exist.
+ */
+export async function registryContactForLinking(
+  c: Change,
+  claims: Required<Claims>,
+  purpose: string,
+): Promise<{ match: false } | { match: true; personId: string; phones: string[] }> {
+  const checked = validateUinInput(claims.uin);
+  const [person] = checked.ok ? await c.tx.select().from(persons).where(eq(persons.uin, checked.uin)) : [];
+  const match = person !== undefined && claimsMatch(person, claims);
+  c.audit({
+    action: CLAIMS_VERIFIED,
+    subject: { type: 'person', id: person?.id ?? 'unknown' },
+    purpose,
+    after: { claims: ['givenNames', 'surname', 'dateOfBirth'], match, forLinking: true },
+  });
+  return match ? { match, personId: person.id, phones: person.phones } : { match: false };
 }
