@@ -10,7 +10,12 @@ export { changeRecord } from './change.js';
 export { createRecord, type WriteOptions } from './create.js';
 export { type RegistryDefinition, RegistryDefinitionSchema } from './definition.js';
 export { findRecord, lookUpRecord, recordHistory } from './find.js';
-export { type RecordRequest, recordFromRequest, writeRequestedRecord } from './outputs.js';
+export {
+  checkRegistryOutput,
+  type RecordRequest,
+  recordFromRequest,
+  writeRequestedRecord,
+} from './outputs.js';
 export {
   mayAccess,
   RECORD_CHANGED,

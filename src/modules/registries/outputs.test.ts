@@ -3,7 +3,7 @@ import { actors, createTestApp, type TestApp } from '../../../test/support/kerne
 import { change } from '../../core/kernel/index.js';
 import { REGISTRY_RECORD_REQUESTED } from '../services/index.js';
 import { findRecord } from './find.js';
-import type { RecordRequest } from './outputs.js';
+import { checkRegistryOutput, type RecordRequest } from './outputs.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -70,5 +70,17 @@ describe('records requested by finished applications', () => {
       last_error:
         'registries.write-record: residential-addresses refused the record (validation: /district, /since)',
     });
+  });
+});
+
+describe('checking a service output against its registry', () => {
+  it('accepts the shipped change-of-address output and names what is wrong otherwise', () => {
+    expect(
+      checkRegistryOutput('residential-addresses', ['district', 'constituency', 'village', 'since']),
+    ).toEqual([]);
+    expect(checkRegistryOutput('residential-addresses', ['district', 'postcode'])).toEqual([
+      'residential-addresses records have no field postcode',
+    ]);
+    expect(checkRegistryOutput('vehicles', ['plate'])).toEqual(['names no registry: vehicles']);
   });
 });

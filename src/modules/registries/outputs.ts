@@ -55,6 +55,20 @@ export function recordFromRequest(request: RecordRequest): { data: Record<string
   return { data, key: keyOf(definition, data) };
 }
 
+/**
+ * Problems with a service output that names this registry, for the service catalogue's start-up
+ * check: the registry must exist and every field must be one its records declare. Empty when
+ * the output can be carried out (the record is still checked whole when written).
+ */
+export function checkRegistryOutput(registryId: string, fields: readonly string[]): string[] {
+  const registry = registryCatalogue().get(registryId);
+  if (!registry) return [`names no registry: ${registryId}`];
+  const { properties } = registry.definition.record;
+  return fields
+    .filter((f) => !Object.hasOwn(properties, f))
+    .map((f) => `${registryId} records have no field ${f}`);
+}
+
 const actor = systemActor('registries');
 
 /** Whether this application already wrote the record's latest version (a repeated event). */
