@@ -1025,6 +1025,36 @@ describe('second factors and assurance levels', () => {
     });
   });
 
+  it('every form of the sign-in steps refuses a forged CSRF token and changes nothing (routes from the table)', async () => {
+    const person = { login: 'csrf-check@example.org', password: 'Liqhobong-Mine-6620' };
+    const started = await startLogin(await configFor('passport-test'), passports, 'openid');
+    const uid = uidOf(started.page.body);
+    const signedUp = await started.browser.request(`/interaction/${uid}/signup`, {
+      form: { csrf: csrfOf((await started.browser.request(`/interaction/${uid}/signup`)).body), ...person },
+    });
+    const enrol = await started.browser.follow(signedUp.location as string);
+    expect(enrol.body).toContain('Set up a second way');
+    const forms = t.app.routeAccess.filter(
+      (r) => r.method === 'POST' && r.url.startsWith('/interaction/:uid/'),
+    );
+    expect(forms.length).toBeGreaterThan(8);
+    for (const route of forms) {
+      const forged = await started.browser.request(route.url.replace(':uid', uid), {
+        form: { csrf: 'forged', code: '123456', phone: '58771199', decision: 'allow', ...person },
+      });
+      // No consent is pending yet: that form is refused before its token is even read.
+      expect(forged.status, route.url).toBe(route.url.endsWith('/consent') ? 400 : 403);
+    }
+    const id = await accountId(person.login);
+    expect(
+      await t.kernel.db.query(`SELECT 1 FROM auth.factor_enrolments WHERE account_id = $1`, [id]),
+    ).toEqual([]);
+    expect(await sessionsOf(id)).toBe(0);
+    // The real token still works.
+    const page = await started.browser.request(`/interaction/${uid}/enrol`);
+    expect((await postStep(started.browser, page, 'enrol/totp')).status).toBe(200);
+  });
+
   it('acr too low: a service needing high refuses an unlinked account with unmet_authentication_requirements, and signs nobody in', async () => {
     const before = await sessionsOf(mphoId);
     const { started, page } = await atSecondFactor('border-test', border);
