@@ -112,6 +112,7 @@ describe('accepting an upload', () => {
   it('keeps only the last part of a name, without control characters', () => {
     expect(cleanFileName('../../etc/passwd')).toBe('passwd');
     expect(cleanFileName('a\u0000b\nc.pdf')).toBe('abc.pdf');
+    expect(cleanFileName('invoice\u202Efdp.exe')).toBe('invoicefdp.exe');
     expect(cleanFileName('folder/')).toBeNull();
     expect(cleanFileName('..')).toBeNull();
     expect(cleanFileName(undefined)).toBeNull();

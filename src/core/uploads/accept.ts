@@ -35,7 +35,8 @@ export const uploadProblems = {
   scanUnavailable: () => problem(503, 'upload-scan-unavailable'),
 };
 
-const CONTROL = /\p{Cc}/gu;
+// Control and format characters: a right-to-left override makes "invoice\u202Efdp.exe" look like a PDF.
+const CONTROL = /[\p{Cc}\p{Cf}]/gu;
 
 /** The last path segment, without control characters; folders a browser or a tool sent go. */
 export function cleanFileName(name: string | undefined): string | null {
