@@ -6,6 +6,7 @@ import pg from 'pg';
 import { type ChildServer, startServer } from '../test/support/child-server.js';
 import { benchPersons, type IdentityReport, identityTable, runIdentityBench } from './identity.js';
 import { judge, type LoadSettings, measureInTurns, type Outcome, type Row, table } from './measure.js';
+import { runServicesBench, type ServicesReport } from './services.js';
 
 /**
  * `npm run bench`: each server in its own child process, load from this process over loopback
@@ -20,7 +21,9 @@ import { judge, type LoadSettings, measureInTurns, type Outcome, type Row, table
  *
  * Two groups: http (the servers above) and identity (bench/identity.ts: UIN generation, bulk load,
  * duplicate search, registrations and matching quality on PostgreSQL, BENCH_PERSONS people,
- * default 2,300,000). BENCH_ONLY=http or BENCH_ONLY=identity runs one of them.
+ * default 2,300,000) and services (bench/services.ts: submit + first transition of applications on
+ * PostgreSQL against raw inserts of the same rows, BENCH_APPLICATIONS, default 2,000).
+ * BENCH_ONLY=http, identity or services runs one of them.
  */
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const positive = (value: string | undefined, fallback: number) => {
@@ -159,8 +162,9 @@ function need<T>(value: T | undefined): T {
 }
 
 const only = process.env.BENCH_ONLY?.trim().toLowerCase() || undefined;
-if (only !== undefined && only !== 'http' && only !== 'identity') {
-  console.error(`BENCH_ONLY must be http or identity, not ${process.env.BENCH_ONLY}`);
+const GROUPS = ['http', 'identity', 'services'];
+if (only !== undefined && !GROUPS.includes(only)) {
+  console.error(`BENCH_ONLY must be http, identity or services, not ${process.env.BENCH_ONLY}`);
   process.exit(2);
 }
 
@@ -179,6 +183,18 @@ async function identityGroup(): Promise<IdentityReport | undefined> {
   return runIdentityBench({ serverUrl, persons, onCleanup: (fn) => cleanups.push(fn) });
 }
 
+/** The services group, or undefined when PostgreSQL cannot be reached. */
+async function servicesGroup(): Promise<ServicesReport | undefined> {
+  console.log(`\n== services group: PostgreSQL at ${redact(serverUrl)}`);
+  try {
+    await admin(async (c) => c.query('SELECT 1'));
+  } catch (error) {
+    console.log(`PostgreSQL not usable (${(error as Error).message}): the services group is skipped.`);
+    return undefined;
+  }
+  return runServicesBench({ serverUrl, onCleanup: (fn) => cleanups.push(fn) });
+}
+
 async function main() {
   const began = Date.now();
   console.log(`Mmuso benchmark${only ? ` (BENCH_ONLY=${only})` : ''}`);
@@ -186,8 +202,10 @@ async function main() {
     `  node ${process.version}, ${os.cpus().length} CPUs (${os.cpus()[0]?.model ?? 'unknown'}), ${os.platform()}`,
   );
   const loadBefore = os.loadavg();
-  const http = only === 'identity' ? undefined : await httpGroup();
-  const identity = only === 'http' ? undefined : await identityGroup();
+  const runs = (group: string) => only === undefined || only === group;
+  const http = runs('http') ? await httpGroup() : undefined;
+  const identity = runs('identity') ? await identityGroup() : undefined;
+  const services = runs('services') ? await servicesGroup() : undefined;
   const loadAfter = os.loadavg();
 
   if (http) {
@@ -219,7 +237,11 @@ async function main() {
     }
     if (o.verdict === 'INVALID') console.log(`INVALID: ${o.name}: ${o.invalid}`);
   }
-  for (const r of identity?.rows ?? []) {
+  if (services) {
+    console.log(`\n${identityTable(services.rows)}\n`);
+    console.log('services: ratio = ours / baseline applications/s; ok = at least 300 applications/s.');
+  }
+  for (const r of [...(identity?.rows ?? []), ...(services?.rows ?? [])]) {
     if (r.verdict === 'MISSED') console.log(`MISSED: ${r.name}: ${r.ours} is outside the target ${r.target}`);
   }
 
@@ -237,12 +259,13 @@ async function main() {
         cpus: os.cpus().length,
         cpuModel: os.cpus()[0]?.model,
         loadAverage: { before: loadBefore, after: loadAfter },
-        groups: only ? [only] : ['http', 'identity'],
+        groups: only ? [only] : GROUPS,
         settings,
         ourServerEnv: OURS_ENV,
-        postgres: http?.databaseUrl || identity ? redact(serverUrl) : null,
+        postgres: http?.databaseUrl || identity || services ? redact(serverUrl) : null,
         cases: http?.outcomes ?? [],
         identity: identity ?? null,
+        services: services ?? null,
       },
       null,
       2,

@@ -39,7 +39,7 @@ export async function appendAudit(
   );
   let seq = head ? Number(head.seq) : 0;
   let prevHash = head?.hash ?? GENESIS_HASH;
-  for (const record of records) {
+  const values = records.map((record) => {
     seq += 1;
     const entry: ChainedEntry = {
       id: newId(),
@@ -54,11 +54,14 @@ export async function appendAudit(
       prevHash,
     };
     const hash = hashEntry(entry);
-    await tx.execute(sql`
-      INSERT INTO audit.entries (seq, id, at, actor, action, subject, purpose, before, after, request_id, prev_hash, hash)
-      VALUES (${seq}, ${entry.id}, ${entry.at}, ${JSON.stringify(entry.actor)}::jsonb, ${entry.action},
+    const row = sql`(${seq}, ${entry.id}, ${entry.at}, ${JSON.stringify(entry.actor)}::jsonb, ${entry.action},
               ${JSON.stringify(entry.subject)}::jsonb, ${entry.purpose}, ${JSON.stringify(entry.before)}::jsonb,
-              ${JSON.stringify(entry.after)}::jsonb, ${entry.requestId}, ${prevHash}, ${hash})`);
+              ${JSON.stringify(entry.after)}::jsonb, ${entry.requestId}, ${prevHash}, ${hash})`;
     prevHash = hash;
-  }
+    return row;
+  });
+  // One statement for all of a change's entries: the chain lock is held for one round trip, not N.
+  await tx.execute(sql`
+    INSERT INTO audit.entries (seq, id, at, actor, action, subject, purpose, before, after, request_id, prev_hash, hash)
+    VALUES ${sql.join(values, sql`, `)}`);
 }

@@ -16,11 +16,12 @@ export interface OutgoingEvent {
 
 /** Written in the same transaction as the change it announces: no change without its event. */
 export async function enqueueEvents(tx: Tx, events: readonly OutgoingEvent[]): Promise<void> {
-  for (const event of events) {
-    await tx.execute(
-      sql`INSERT INTO core.outbox (id, topic, payload) VALUES (${newId()}, ${event.topic}, ${JSON.stringify(event.payload)}::jsonb)`,
-    );
-  }
+  if (events.length === 0) return;
+  // One statement: ids are UUIDv7 made in order, so the dispatcher still sees them in order.
+  const values = events.map(
+    (event) => sql`(${newId()}, ${event.topic}, ${JSON.stringify(event.payload)}::jsonb)`,
+  );
+  await tx.execute(sql`INSERT INTO core.outbox (id, topic, payload) VALUES ${sql.join(values, sql`, `)}`);
 }
 
 export type EventHandler = (event: DomainEvent) => Promise<void>;
