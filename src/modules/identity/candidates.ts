@@ -47,32 +47,39 @@ interface CandidateRow {
   norm_mother: string | null;
 }
 
+const CANDIDATE_COLUMNS = sql.raw(
+  `id, uin, given_names, surname, other_names, sex, birth_year, birth_month, birth_day, birth_district,
+   birth_village, father_name, mother_name, phones, norm_given, norm_surname, surname_key, norm_other,
+   norm_village, norm_father, norm_mother`,
+);
+
 /**
  * The candidate query: the five blocks of matching/blocks.ts, each an exact-match lookup served by
- * a btree index (migration 0006), no LIMIT. Exported so the benchmark can time the bare query.
+ * a btree index (migration 0006), no LIMIT. Each block reads whole rows, so no person is fetched
+ * twice; a person found by two blocks comes twice and findCandidates scores them once.
+ * Exported so the benchmark can time the bare query.
  */
 export function candidateQuery(person: MatchPerson, keys: MatchKeys) {
   const b = blockKeys(person, keys);
   const from = b.year - 1;
   const to = b.year + 1;
-  return sql`
-    SELECT id, uin, given_names, surname, other_names, sex, birth_year, birth_month, birth_day,
-           birth_district, birth_village, father_name, mother_name, phones, norm_given, norm_surname,
-           surname_key, norm_other, norm_village, norm_father, norm_mother
-    FROM identity.persons
-    WHERE register_state <> 'duplicate' AND id IN (
-      SELECT id FROM identity.persons WHERE surname_key IN (${b.surnameKey}, ${b.givenKey})
-        AND birth_district = ${b.district} AND sex = ${b.sex} AND birth_year BETWEEN ${from} AND ${to}
-      UNION ALL SELECT id FROM identity.persons WHERE surname_key = ${b.surnameKey}
-        AND split_part(norm_given, ' ', 1) = ${b.firstGiven} AND birth_year BETWEEN ${from} AND ${to}
-      UNION ALL SELECT id FROM identity.persons WHERE surname_key = ${b.givenKey}
-        AND split_part(norm_given, ' ', 1) = ${b.firstSurname} AND birth_year BETWEEN ${from} AND ${to}
-      UNION ALL SELECT id FROM identity.persons WHERE birth_district = ${b.district} AND sex = ${b.sex}
-        AND split_part(norm_given, ' ', 1) = ${b.firstGiven} AND birth_year BETWEEN ${from} AND ${to}
-        AND similarity(norm_surname, ${b.normSurname}) >= ${sql.raw(String(SURNAME_TRIGRAM_FLOOR))}
-      UNION ALL SELECT id FROM identity.persons WHERE birth_district = ${b.district} AND sex = ${b.sex}
-        AND split_part(norm_given, ' ', 1) = ${b.firstSurname} AND birth_year BETWEEN ${from} AND ${to}
-        AND similarity(norm_surname, ${b.firstGiven}) >= ${sql.raw(String(SURNAME_TRIGRAM_FLOOR))})`;
+  const floor = sql.raw(String(SURNAME_TRIGRAM_FLOOR));
+  const block = (where: ReturnType<typeof sql>) =>
+    sql`SELECT ${CANDIDATE_COLUMNS} FROM identity.persons
+        WHERE register_state <> 'duplicate' AND birth_year BETWEEN ${from} AND ${to} AND ${where}`;
+  return sql.join(
+    [
+      block(sql`surname_key IN (${b.surnameKey}, ${b.givenKey}) AND birth_district = ${b.district}
+        AND sex = ${b.sex}`),
+      block(sql`surname_key = ${b.surnameKey} AND split_part(norm_given, ' ', 1) = ${b.firstGiven}`),
+      block(sql`surname_key = ${b.givenKey} AND split_part(norm_given, ' ', 1) = ${b.firstSurname}`),
+      block(sql`birth_district = ${b.district} AND sex = ${b.sex}
+        AND split_part(norm_given, ' ', 1) = ${b.firstGiven} AND similarity(norm_surname, ${b.normSurname}) >= ${floor}`),
+      block(sql`birth_district = ${b.district} AND sex = ${b.sex}
+        AND split_part(norm_given, ' ', 1) = ${b.firstSurname} AND similarity(norm_surname, ${b.firstGiven}) >= ${floor}`),
+    ],
+    sql` UNION ALL `,
+  );
 }
 
 /** What the scorer compares: the particulars, optional fields left out when unknown. */
@@ -149,7 +156,10 @@ export async function findCandidates(
   const found = await rows<CandidateRow>(on, candidateQuery(person, keys));
   const subject = preparePerson(person, normalisedNames(keys));
   const scored: Candidate[] = [];
+  const seen = new Set<string>();
   for (const row of found) {
+    if (seen.has(row.id)) continue;
+    seen.add(row.id);
     const candidate = preparePerson(rowToMatchPerson(row), rowNames(row));
     // Reasons are built only for the few that pass: most rows of a block are clearly someone else.
     if (scoreOnly(subject, candidate) < threshold) continue;

@@ -1,7 +1,10 @@
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actors, createTestApp, type TestApp } from '../../../test/support/kernel.js';
 import { change } from '../../core/kernel/index.js';
+import { type PersonRow, persons } from './schema.js';
 import { sectorTokenFor } from './sector.js';
+import { personView } from './view.js';
 import { generateUin, verhoeffCheckDigit } from './uin/index.js';
 
 let t: TestApp;
@@ -68,6 +71,20 @@ describe('birth registration', () => {
       body.person.id,
     ]);
     expect(audit).toHaveLength(1);
+    // The answer, the stored row and the first version are the same record; the UIN is issued.
+    const [stored] = await t.kernel.db.orm.select().from(persons).where(eq(persons.id, body.person.id));
+    expect(personView(stored as PersonRow)).toEqual(body.person);
+    const versions = await t.kernel.db.query<{ version: number; event: string; data: unknown }>(
+      'SELECT version, event, data FROM identity.person_versions WHERE person_id = $1',
+      [body.person.id],
+    );
+    expect(versions).toEqual([{ version: 1, event: 'registered', data: body.person }]);
+    const issued = await t.kernel.db.query(
+      `SELECT 1 FROM identity.issued_uins WHERE uin = $1 AND person_id = $2
+       UNION ALL SELECT 1 FROM identity.uin_pool WHERE uin = $1`,
+      [palesaUin, body.person.id],
+    );
+    expect(issued).toHaveLength(1);
   });
 
   it('holds a likely duplicate for a registrar, without a UIN, listing the candidate and why', async () => {

@@ -1,16 +1,16 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { actorSummary } from '../../core/actors/index.js';
 import type { Tx } from '../../core/db/index.js';
 import { type FieldError, fieldError, problems } from '../../core/http/index.js';
 import { newId } from '../../core/ids/index.js';
 import type { Change } from '../../core/kernel/index.js';
 import { type Candidate, findCandidates, toMatchPerson } from './candidates.js';
-import { matchKeys } from './matching/index.js';
+import { type MatchKeys, matchKeys } from './matching/index.js';
 import { type ParentInput, type Particulars, type PersonInput, validatePerson } from './person.js';
 import { adjudications, type PersonRow, persons, personVersions } from './schema.js';
 import type { IdentitySettings } from './settings.js';
 import { validateUinInput } from './uin/index.js';
-import { recordIssuedUin, takeUin } from './uin-pool.js';
+import { takeUin } from './uin-pool.js';
 import { type PersonView, personView } from './view.js';
 
 export const PERSON_REGISTERED = 'identity.person.registered';
@@ -75,10 +75,19 @@ export function particularsColumns(
 }
 
 /** The stored row for validated particulars, before the register decides its state. */
-function personRow(id: string, p: Particulars, father: ResolvedParent, mother: ResolvedParent, now: Date) {
+function personRow(
+  id: string,
+  p: Particulars,
+  father: ResolvedParent,
+  mother: ResolvedParent,
+  now: Date,
+): Omit<PersonRow, 'uin' | 'registerState'> & MatchKeys {
   return {
     id,
     version: 1,
+    duplicateOf: null,
+    deathDate: null,
+    photoSha256: null,
     ...particularsColumns(p, { fatherName: father.name, motherName: mother.name }),
     fatherId: father.id,
     motherId: mother.id,
@@ -91,14 +100,8 @@ function personRow(id: string, p: Particulars, father: ResolvedParent, mother: R
   };
 }
 
-/** Appends a version of the person to their history: nothing about a person is ever overwritten. */
-export async function recordVersion(
-  c: Change,
-  row: PersonRow,
-  event: string,
-  reason: string | null,
-): Promise<void> {
-  await c.tx.insert(personVersions).values({
+function versionOf(c: Change, row: PersonRow, event: string, reason: string | null) {
+  return c.tx.insert(personVersions).values({
     personId: row.id,
     version: row.version,
     event,
@@ -107,6 +110,29 @@ export async function recordVersion(
     changedBy: actorSummary(c.actor),
     reason,
   });
+}
+
+/** Appends a version of the person to their history: nothing about a person is ever overwritten. */
+export async function recordVersion(
+  c: Change,
+  row: PersonRow,
+  event: string,
+  reason: string | null,
+): Promise<void> {
+  await versionOf(c, row, event, reason);
+}
+
+/**
+ * Stores a new person, their first version and (with a UIN) the UIN as issued, in one statement:
+ * round trips to the database are most of what a registration costs.
+ */
+async function storeNewPerson(c: Change, row: PersonRow, event: string, reason: string | null) {
+  const steps = [sql`person AS (${c.tx.insert(persons).values(row).getSQL()})`];
+  if (row.uin !== null) {
+    steps.push(sql`issued AS (INSERT INTO identity.issued_uins (uin, person_id, issued_at)
+      VALUES (${row.uin}, ${row.id}, ${c.now}))`);
+  }
+  await c.tx.execute(sql`WITH ${sql.join(steps, sql`, `)} ${versionOf(c, row, event, reason).getSQL()}`);
 }
 
 /**
@@ -134,12 +160,8 @@ export async function registerPerson(
   const candidates = await findCandidates(c.tx, match, row, settings.reviewThreshold);
 
   if (candidates.length > 0) {
-    const [stored] = await c.tx
-      .insert(persons)
-      .values({ ...row, registerState: 'pending' })
-      .returning();
-    const person = stored as PersonRow;
-    await recordVersion(c, person, 'registration-pending', reason);
+    const person: PersonRow = { ...row, uin: null, registerState: 'pending' };
+    await storeNewPerson(c, person, 'registration-pending', reason);
     const adjudicationId = await openAdjudication(c, person.id, candidates);
     c.audit({
       action: PERSON_PENDING,
@@ -151,14 +173,12 @@ export async function registerPerson(
     return { person: personView(person), outcome: 'pending', adjudicationId, candidates };
   }
 
-  const uin = await takeUin(c.tx, settings.uinPolicy);
-  const [stored] = await c.tx
-    .insert(persons)
-    .values({ ...row, uin, registerState: 'registered' })
-    .returning();
-  const person = stored as PersonRow;
-  await recordIssuedUin(c.tx, uin, id, c.now);
-  await recordVersion(c, person, 'registered', reason);
+  const person: PersonRow = {
+    ...row,
+    uin: await takeUin(c.tx, settings.uinPolicy),
+    registerState: 'registered',
+  };
+  await storeNewPerson(c, person, 'registered', reason);
   c.audit({ action: PERSON_REGISTERED, subject: { type: 'person', id }, purpose: reason ?? undefined });
   c.publish({ topic: PERSON_REGISTERED, payload: { personId: id } });
   return { person: personView(person), outcome: 'registered', candidates: [] };
