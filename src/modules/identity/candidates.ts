@@ -168,3 +168,32 @@ export async function findCandidates(
   }
   return scored.sort((a, b) => b.score - a.score).slice(0, max);
 }
+
+/**
+ * People already in the register under this legacy national ID number: the same person again, or
+ * a typing error on one of the two records. Either way a registrar decides, so each is a
+ * candidate whatever the names and dates score, with the shared number as the first reason.
+ */
+export async function legacyIdHolders(
+  on: Queryable,
+  person: MatchPerson,
+  keys: MatchKeys,
+  legacyId: string,
+): Promise<Candidate[]> {
+  const found = await rows<CandidateRow>(
+    on,
+    sql`SELECT ${CANDIDATE_COLUMNS} FROM identity.persons
+        WHERE legacy_id = ${legacyId} AND register_state <> 'duplicate'`,
+  );
+  const subject = preparePerson(person, normalisedNames(keys));
+  return found.map((row) => {
+    const result = scorePrepared(subject, preparePerson(rowToMatchPerson(row), rowNames(row)));
+    const shared: MatchReason = {
+      field: 'legacyId',
+      agreement: 'exact',
+      weight: 0,
+      detail: `Both records hold legacy national ID number ${legacyId}`,
+    };
+    return { personId: row.id, uin: row.uin, score: result.score, reasons: [shared, ...result.reasons] };
+  });
+}

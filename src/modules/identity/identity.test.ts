@@ -4,8 +4,8 @@ import { actors, createTestApp, type TestApp } from '../../../test/support/kerne
 import { change } from '../../core/kernel/index.js';
 import { type PersonRow, persons } from './schema.js';
 import { sectorTokenFor } from './sector.js';
-import { personView } from './view.js';
 import { generateUin, verhoeffCheckDigit } from './uin/index.js';
+import { personView } from './view.js';
 
 let t: TestApp;
 let registrar: Record<string, string>;
@@ -140,6 +140,26 @@ describe('birth registration', () => {
     expect(decided.json().person.uin).not.toBe(palesaUin);
   });
 
+  it('holds for a registrar anyone whose legacy ID number someone in the register already holds', async () => {
+    const holder = await register({
+      ...palesa,
+      givenNames: 'Teboho',
+      surname: 'Ntsekhe',
+      legacyId: 'LS-88-1',
+    });
+    expect(holder.statusCode).toBe(201);
+    // Nothing else alike: only the shared legacy number says these may be one person.
+    const other = { ...palesa, givenNames: 'Rethabile', surname: 'Moletsane', dateOfBirth: '1971-01-09' };
+    const response = await register({ ...other, placeOfBirth: { district: 'K' }, legacyId: 'LS-88-1' });
+    expect(response.statusCode).toBe(202);
+    const body = response.json();
+    expect(body.candidates).toHaveLength(1);
+    expect(body.candidates[0]).toMatchObject({ personId: holder.json().person.id });
+    expect(body.candidates[0].reasons[0]).toMatchObject({ field: 'legacyId', agreement: 'exact' });
+    const unrelated = { ...other, givenNames: 'Nkhono', surname: 'Lebona', legacyId: 'LS-88-2' };
+    expect((await register(unrelated)).statusCode).toBe(201);
+  });
+
   it('links parents given by UIN and takes their names from the register', async () => {
     const child = await register({
       givenNames: 'Thabo',
@@ -238,6 +258,45 @@ describe('death registration', () => {
       expect(response.json().errors[0].pointer).toBe('/dateOfDeath');
       expect(await counts()).toEqual(before);
     }
+  });
+
+  it('refuses the death of a person whose registration waits for adjudication, or of a linked duplicate', async () => {
+    const first = { ...palesa, givenNames: 'Mpho Lerato', surname: 'Sekhonyana', dateOfBirth: '1961-07-04' };
+    expect((await register(first)).statusCode).toBe(201);
+    const pending = (
+      await register({ ...first, givenNames: 'Mpho Lerato', dateOfBirth: '1962-07-04' })
+    ).json();
+    expect(pending.outcome).toBe('pending');
+    const death = (payload: object) =>
+      t.app.inject({ method: 'POST', url: '/api/v1/identity/deaths', headers: registrar, payload });
+
+    const before = await counts();
+    const waiting = await death({ personId: pending.person.id, dateOfDeath: '2026-10-01' });
+    expect(waiting.statusCode).toBe(422);
+    expect(waiting.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(waiting.json().errors).toEqual([
+      expect.objectContaining({ pointer: '/personId', code: 'person-pending' }),
+    ]);
+    const neither = await death({ dateOfDeath: '2026-10-01' });
+    expect(neither.json().errors).toEqual([
+      expect.objectContaining({ pointer: '/uin', code: 'uin-or-person' }),
+    ]);
+    expect(await counts()).toEqual(before);
+
+    await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/identity/adjudications/${pending.adjudicationId}/decision`,
+      headers: registrar,
+      payload: { decision: 'same', personId: pending.candidates[0].personId, reason: 'Same parents' },
+    });
+    const linked = await death({ personId: pending.person.id, dateOfDeath: '2026-10-01' });
+    expect(linked.json().errors).toEqual([
+      expect.objectContaining({ pointer: '/personId', code: 'person-duplicate' }),
+    ]);
+    // The person they were linked to is the one whose death is recorded.
+    const original = await death({ personId: pending.candidates[0].personId, dateOfDeath: '2026-10-01' });
+    expect(original.statusCode).toBe(200);
+    expect(original.json()).toMatchObject({ vitalStatus: 'deceased', dateOfDeath: '2026-10-01' });
   });
 
   it('refuses a mistyped UIN as a typing error', async () => {

@@ -20,6 +20,11 @@ const en = {
   'error.death-before-birth': 'The date of death cannot be before the date of birth',
   'error.death-future': 'The date of death must be today or in the past',
   'error.already-deceased': 'This person is already recorded as deceased',
+  'error.uin-or-person': 'Give the identity number, or the record id of a person without one, not both',
+  'error.death-pending':
+    'This registration waits for a duplicate decision: decide it first, then record the death',
+  'error.death-duplicate':
+    'This record was linked to another person as a duplicate: record the death on that person',
   'error.own-approval': 'You proposed this change: another registrar must approve it',
   'error.not-open': 'This case has already been decided',
   'error.candidate': 'Choose one of the candidates listed for this case',
@@ -46,6 +51,12 @@ const st: Record<keyof typeof en, string> = {
   'error.death-before-birth': 'Letsatsi la lefu le ke ke la ba pele ho letsatsi la tsoalo',
   'error.death-future': 'Letsatsi la lefu le tlameha ho ba kajeno kapa nakong e fetileng',
   'error.already-deceased': 'Motho enoa o se a ngoliloe e le ea hlokahetseng',
+  'error.uin-or-person':
+    'Fana ka nomoro ea boitsebiso, kapa nomoro ea rekoto ea motho ea se nang eona, eseng ka bobeli',
+  'error.death-pending':
+    'Ngoliso ena e emetse qeto ea hore na ke motho a le mong: etsa qeto pele, ebe u ngola lefu',
+  'error.death-duplicate':
+    'Rekoto ena e hokahantsoe le motho e mong e le eona e le ’ngoe: ngola lefu ho motho eo',
   'error.own-approval': 'U hlahisitse phetoho ena: mongoli e mong o tlameha ho e amohela',
   'error.not-open': 'Taba ena e se e etselitsoe qeto',
   'error.candidate': 'Khetha e mong oa batho ba thathamisitsoeng tabeng ena',

@@ -169,8 +169,11 @@ export const identityRoutes: RoutesPlugin = (app, kernel) => {
       schema: {
         tags,
         summary: 'Register a death',
+        description:
+          'The person by `uin`, or by `personId` when they have no UIN yet. Refused (422) while their registration waits for a duplicate decision, and for a record linked as a duplicate.',
         body: Type.Object({
-          uin: Str(20),
+          uin: Type.Optional(Str(20)),
+          personId: Type.Optional(Type.String({ format: 'uuid' })),
           dateOfDeath: Type.String({ maxLength: 10, description: 'YYYY-MM-DD' }),
           placeOfDeath: Type.Optional(
             Type.Object({ district: Type.Optional(Str(2)), village: Type.Optional(Str()) }),
