@@ -10,12 +10,7 @@ import { loadConfig } from '../src/core/config/index.js';
 import { newId } from '../src/core/ids/index.js';
 import { change, type Kernel } from '../src/core/kernel/index.js';
 import { createLogger } from '../src/core/log/index.js';
-import {
-  bulkLoadPersons,
-  rememberedNormalise,
-  settleFutureBirths,
-  syntheticLegacyId,
-} from '../src/modules/identity/bulk.js';
+import { bulkLoadPersons, rememberedNormalise, syntheticLegacyId } from '../src/modules/identity/bulk.js';
 import { candidateQuery, findCandidates } from '../src/modules/identity/candidates.js';
 import {
   fillUinPool,
@@ -342,10 +337,12 @@ interface Population {
 
 function population(persons: number, today: Date): Population {
   const count = Math.round((persons + REGISTRATIONS) / (1 - DUPLICATE_SHARE));
-  const records = settleFutureBirths(
-    synthesisePopulation({ count, seed: LOAD_SEED, duplicateShare: DUPLICATE_SHARE }),
-    today,
-  );
+  const records = synthesisePopulation({
+    count,
+    seed: LOAD_SEED,
+    duplicateShare: DUPLICATE_SHARE,
+    bornBy: today.toISOString().slice(0, 10),
+  });
   const duplicated = new Set<string>();
   const duplicates: SyntheticRecord[] = [];
   for (const r of records) {
@@ -696,10 +693,12 @@ async function quality({ kernel, log, rows, details }: Step) {
   );
   const began = performance.now();
   const threshold = identitySettings(kernel.config).reviewThreshold;
-  const records = settleFutureBirths(
-    synthesisePopulation({ count: QUALITY_PERSONS, seed: QUALITY_SEED, duplicateShare: DUPLICATE_SHARE }),
-    new Date(),
-  );
+  const records = synthesisePopulation({
+    count: QUALITY_PERSONS,
+    seed: QUALITY_SEED,
+    duplicateShare: DUPLICATE_SHARE,
+    bornBy: new Date().toISOString().slice(0, 10),
+  });
   const duplicates = records.filter((r) => r.duplicateOf !== undefined);
   const duplicated = new Set(duplicates.map((r) => r.duplicateOf));
   const heldOut = spread(

@@ -41,6 +41,7 @@ interface SynthOptions {
   duplicates: number;
   out?: string;
   load?: boolean;
+  intoProduction?: boolean;
   batch: number;
 }
 
@@ -132,14 +133,25 @@ export async function writeSyntheticCsv(
 async function synth(options: SynthOptions, command: Command): Promise<void> {
   if (!options.out && !options.load)
     command.error('error: nothing to do: give --out <file>, --load, or both');
+  // Loaded people are indistinguishable from real ones and were never searched for duplicates.
+  if (options.load && !options.intoProduction) {
+    const { loadConfig } = await import('../../core/config/index.js');
+    if (loadConfig().NODE_ENV === 'production') {
+      command.error(
+        'error: refusing to --load synthetic people into a production register (NODE_ENV=production); ' +
+          'add --into-production if this really is a test system',
+      );
+    }
+  }
   const { synthesisePopulation } = await import('../../modules/identity/synth/index.js');
-  const { settleFutureBirths } = await import('../../modules/identity/bulk.js');
   const today = new Date();
   const began = performance.now();
-  const records = settleFutureBirths(
-    synthesisePopulation({ count: options.count, seed: options.seed, duplicateShare: options.duplicates }),
-    today,
-  );
+  const records = synthesisePopulation({
+    count: options.count,
+    seed: options.seed,
+    duplicateShare: options.duplicates,
+    bornBy: today.toISOString().slice(0, 10),
+  });
   const originals = records.filter((r) => r.duplicateOf === undefined);
   say(
     `Synthesised ${count(records.length)} records with seed ${options.seed}: ${count(originals.length)} people ` +
@@ -205,6 +217,7 @@ export function addSynthCommand(identity: Command): Command {
     )
     .option('--out <file>', 'write the records as CSV in the legacy civil-registry shape')
     .option('--load', 'bulk-load the people (not the re-registrations) into the register')
+    .option('--into-production', 'allow --load when NODE_ENV=production (a test system run as production)')
     .addOption(
       new Option('--batch <n>', 'people per transaction with --load')
         .argParser(wholeNumber(1, 50_000))

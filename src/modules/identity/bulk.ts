@@ -8,7 +8,7 @@ import { newId } from '../../core/ids/index.js';
 import { change, type Kernel } from '../../core/kernel/index.js';
 import { parsePhone } from '../../core/phone/index.js';
 import { type MatchPerson, matchKeys, normaliseName } from './matching/index.js';
-import { birthPrecision, earliestDay, formatBirthDate } from './person.js';
+import { birthPrecision, formatBirthDate } from './person.js';
 import type { Sex } from './schema.js';
 import type { SyntheticRecord } from './synth/index.js';
 import { DEFAULT_UIN_POLICY, generateUin, type UinPolicy } from './uin/index.js';
@@ -93,22 +93,6 @@ export class BulkLoadError extends Error {
  */
 export function syntheticLegacyId(record: SyntheticRecord): string {
   return `${record.person.birthDistrict ?? 'X'}${record.id.slice(1).padStart(7, '0')}`;
-}
-
-/**
- * The synthesiser draws birth dates over the whole reference year, so some synthetic people are
- * born after `today`, which a registration refuses. This moves each such birth back a year (in
- * place; 29 February becomes the 28th) and returns the records.
- */
-export function settleFutureBirths<T extends { person: MatchPerson }>(records: T[], today: Date): T[] {
-  const todayIso = today.toISOString().slice(0, 10);
-  for (const record of records) {
-    const birth = record.person.birth;
-    if (earliestDay(birth) <= todayIso) continue;
-    birth.year -= 1;
-    if (birth.month === 2 && birth.day === 29) birth.day = 28;
-  }
-  return records;
 }
 
 /** One batch as column arrays: the shape unnest() takes. */

@@ -165,3 +165,25 @@ describe('mmuso identity import', { timeout: 120_000 }, () => {
     expect(fs.existsSync(path.join(work, 'locked'))).toBe(false);
   });
 });
+
+describe('mmuso identity synth', { timeout: 120_000 }, () => {
+  it('refuses to load synthetic people into a production register unless told it is a test system', async () => {
+    const before = await persons();
+    env.NODE_ENV = 'production';
+    try {
+      const refused = await mmuso(['identity', 'synth', '--count', '20', '--load']);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/refusing to --load synthetic people into a production register/);
+      expect(await persons()).toBe(before);
+      // Writing a file touches no register: allowed in production.
+      const written = await mmuso(['identity', 'synth', '--count', '20', '--out', 'people.csv']);
+      expect(written.code).toBe(0);
+      expect(fs.readFileSync(path.join(work, 'people.csv'), 'utf8').split('\n')).toHaveLength(22);
+      const loaded = await mmuso(['identity', 'synth', '--count', '20', '--load', '--into-production']);
+      expect(loaded.code, loaded.stderr).toBe(0);
+      expect(await persons()).toBe(before + 20);
+    } finally {
+      delete env.NODE_ENV;
+    }
+  });
+});

@@ -363,7 +363,7 @@ describe('a register with Sesotho headers, ";" and Windows-1252 text', () => {
       raw_value: '30.02.1990',
     });
 
-    // Another register's file reusing one of these legacy IDs for someone else: linked, still imported.
+    // Another register's file reusing one of these legacy IDs: imported, and held for a registrar.
     const [holder] = await t.kernel.db.query<{ id: string; uin: string }>(
       "SELECT id, uin FROM identity.persons WHERE legacy_id = '2750451068'",
     );
@@ -374,8 +374,14 @@ describe('a register with Sesotho headers, ";" and Windows-1252 text', () => {
       mapping: sampleMapping,
       reportDir: folder(),
     });
-    expect(second.registered).toBe(1);
+    expect(second.registered).toBe(0);
+    expect(second.pending).toBe(1);
     expect(problemsOf(second)).toEqual([
+      expect.objectContaining({
+        code: 'possible-duplicate',
+        twin_person_id: holder?.id,
+        twin_uin: holder?.uin,
+      }),
       expect.objectContaining({
         code: 'legacy-id-in-register',
         legacy_id: '2750451068',

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DISTRICT_CODES } from '../../../core/districts/index.js';
 import { editDistance, normaliseName } from '../matching/index.js';
+import { earliestDay } from '../person.js';
 import {
   DISTRICT_POPULATION_2016,
   GIVEN_NAMES,
@@ -132,6 +133,25 @@ describe('synthesisePopulation', () => {
         expect(new Date(Date.UTC(person.birth.year, (month ?? 1) - 1, day)).getUTCDate()).toBe(day);
       }
     }
+  });
+
+  it('makes no one born after the day it is given, re-registrations included', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 1000 }),
+        fc.date({ min: new Date('2026-01-01'), max: new Date('2026-12-31') }),
+        (seed, day) => {
+          const bornBy = day.toISOString().slice(0, 10);
+          const records = synthesisePopulation({ count: 400, seed, duplicateShare: 0.2, bornBy });
+          for (const { person } of records) expect(earliestDay(person.birth) <= bornBy).toBe(true);
+          // Still born up to that day: the youngest are not all moved a year back.
+          expect(records.some(({ person }) => person.birth.year === 2026 || bornBy < '2026-02-01')).toBe(
+            true,
+          );
+        },
+      ),
+      { numRuns: 20 },
+    );
   });
 
   it('gives girls and boys names that suit them', () => {

@@ -1,6 +1,7 @@
 import { DISTRICT_CODES, type DistrictCode } from '../../../core/districts/index.js';
 import { normaliseName } from '../matching/normalise.js';
 import type { MatchBirth, MatchPerson, MatchSex } from '../matching/score.js';
+import { earliestDay } from '../person.js';
 import { CHRISTIAN_NAMES, GIVEN_NAMES, SURNAMES, southAfricanSpelling, spellingVariants } from './names.js';
 import { DISTRICT_POPULATION_2016, PLACES_ABROAD, VILLAGES } from './places.js';
 import { Random, WeightedTable, zipf } from './random.js';
@@ -45,6 +46,21 @@ export interface PopulationOptions {
   seed: number;
   /** Year the register is taken in; default 2026. Nobody is born after it. */
   referenceYear?: number;
+  /**
+   * Day the register is taken on (YYYY-MM-DD), default the last day of referenceYear: nobody is
+   * born after it, a re-registration included (pass today, or the register refuses them).
+   */
+  bornBy?: string;
+}
+
+/**
+ * A birth after `bornBy` moves back a year (29 February to the 28th). No random draw is made,
+ * so the rest of the population stays what the seed makes it.
+ */
+function notAfter(birth: MatchBirth, bornBy: string): MatchBirth {
+  if (earliestDay(birth) <= bornBy) return birth;
+  const year = birth.year - 1;
+  return birth.month === 2 && birth.day === 29 ? { year, month: 2, day: 28 } : { ...birth, year };
 }
 
 const DISTRICTS = new WeightedTable(
@@ -107,12 +123,14 @@ interface Family {
 class Generator {
   readonly #random: Random;
   readonly #referenceYear: number;
+  readonly #bornBy: string;
   readonly #phones = new Set<string>();
   #families = 0;
 
-  constructor(random: Random, referenceYear: number) {
+  constructor(random: Random, referenceYear: number, bornBy: string) {
     this.#random = random;
     this.#referenceYear = referenceYear;
+    this.#bornBy = bornBy;
   }
 
   #givenName(sex: MatchSex, avoid: ReadonlySet<string>): string {
@@ -146,12 +164,12 @@ class Generator {
     const p = rural ? vague : vague * 0.3;
     const roll = r.next();
     if (roll < p) {
-      return { year };
+      return notAfter({ year }, this.#bornBy);
     }
     if (roll < p * 1.5) {
-      return { year, month };
+      return notAfter({ year, month }, this.#bornBy);
     }
-    return { year, month, day };
+    return notAfter({ year, month, day }, this.#bornBy);
   }
 
   #family(): Family {
@@ -388,6 +406,7 @@ export function reRegister(
   original: SyntheticPerson,
   variations: readonly DuplicateVariation[],
   random: Random,
+  bornBy = '9999-12-31',
 ): SyntheticPerson {
   const person: SyntheticPerson = { ...original, birth: { ...original.birth } };
   for (const variation of variations) {
@@ -416,7 +435,9 @@ export function reRegister(
         [person.givenNames, person.surname] = [person.surname, person.givenNames];
         break;
       case 'year-off-by-one': {
-        const year = person.birth.year + (random.chance(0.5) ? 1 : -1);
+        const later =
+          random.chance(0.5) && earliestDay({ ...person.birth, year: person.birth.year + 1 }) <= bornBy;
+        const year = person.birth.year + (later ? 1 : -1);
         person.birth.year = year;
         if (person.birth.month !== undefined && person.birth.day !== undefined) {
           person.birth.day = Math.min(person.birth.day, daysIn(year, person.birth.month));
@@ -453,6 +474,7 @@ export function synthesisePopulation(options: PopulationOptions): SyntheticRecor
   const { count, seed } = options;
   const duplicateShare = options.duplicateShare ?? 0.02;
   const referenceYear = options.referenceYear ?? 2026;
+  const bornBy = options.bornBy ?? `${referenceYear}-12-31`;
   if (!Number.isInteger(count) || count < 0) {
     throw new RangeError(`count must be a non-negative integer, got ${count}`);
   }
@@ -460,7 +482,7 @@ export function synthesisePopulation(options: PopulationOptions): SyntheticRecor
     throw new RangeError(`duplicateShare must be between 0 and 0.5, got ${duplicateShare}`);
   }
   const random = new Random(seed);
-  const generator = new Generator(random, referenceYear);
+  const generator = new Generator(random, referenceYear, bornBy);
   const duplicateCount = Math.round(count * duplicateShare);
   const originalCount = count - duplicateCount;
 
@@ -490,7 +512,7 @@ export function synthesisePopulation(options: PopulationOptions): SyntheticRecor
     const order = index + 0.5 + random.next() * (originalCount - index - 0.5);
     pending.push({
       order,
-      person: reRegister(original, variations, random),
+      person: reRegister(original, variations, random, bornBy),
       originalIndex: index,
       variations,
     });
