@@ -1,4 +1,5 @@
 import Fastify from 'fastify';
+import { generateKeyPair, jwtVerify, SignJWT } from 'jose';
 import pg from 'pg';
 
 /**
@@ -13,6 +14,35 @@ const databaseUrl = process.env.DATABASE_URL;
 const app = Fastify({ logger: false });
 
 app.get('/health/live', async () => ({ status: 'ok' }));
+
+// The login group's baselines: a token endpoint that signs one ES256 JWT (the id_token a code
+// exchange signs), and a userinfo endpoint that verifies one.
+const keys = await generateKeyPair('ES256');
+app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) =>
+  done(null, Object.fromEntries(new URLSearchParams(body as string))),
+);
+app.post<{ Body: { code?: string } }>('/baseline/token', async (request) => {
+  const idToken = await new SignJWT({ sub: request.body.code ?? 'nobody' })
+    .setProtectedHeader({ alg: 'ES256' })
+    .setIssuer('http://baseline')
+    .setAudience('bench')
+    .setIssuedAt()
+    .setExpirationTime('10m')
+    .sign(keys.privateKey);
+  return { access_token: idToken, token_type: 'Bearer', expires_in: 600, id_token: idToken };
+});
+app.get('/baseline/userinfo', async (request, reply) => {
+  const token = request.headers.authorization?.replace(/^Bearer /, '') ?? '';
+  try {
+    const { payload } = await jwtVerify(token, keys.publicKey, {
+      issuer: 'http://baseline',
+      audience: 'bench',
+    });
+    return { sub: payload.sub };
+  } catch {
+    return reply.code(401).send({ error: 'invalid_token' });
+  }
+});
 
 interface Row {
   id: string;

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { type Database, rows } from '../../core/db/index.js';
 import { clientById, clientMetadata } from './clients.js';
 
@@ -15,8 +15,12 @@ interface StoreRow {
  * - consume is one UPDATE … WHERE consumed_at IS NULL: of two concurrent redemptions of a code
  *   only one succeeds; the other is refused and the grant's tokens are revoked;
  * - revokeByGrantId uses the grant_id index.
- * Clients are not stored here: the `Client` model reads the relying-party registry.
+ * Clients are not stored here: the `Client` model reads the relying-party registry, and keeps what
+ * it read for CLIENT_CACHE_MS (every token and userinfo request looks its client up).
  */
+export const CLIENT_CACHE_MS = 5_000;
+const clientCache = new WeakMap<Database, Map<string, { until: number; metadata: Payload | undefined }>>();
+
 export class PostgresAdapter {
   constructor(
     private readonly model: string,
@@ -29,13 +33,21 @@ export class PostgresAdapter {
     const uid = typeof payload.uid === 'string' ? payload.uid : null;
     const userCode = typeof payload.userCode === 'string' ? payload.userCode : null;
     const seconds = typeof expiresIn === 'number' ? expiresIn : null;
-    await this.db.transaction((tx) =>
-      tx.execute(sql`INSERT INTO auth.oidc_store (model, id, payload, grant_id, uid, user_code, expires_at)
+    await this.write(sql`INSERT INTO auth.oidc_store (model, id, payload, grant_id, uid, user_code, expires_at)
         VALUES (${this.model}, ${id}, ${JSON.stringify(payload)}::jsonb, ${grantId}, ${uid}, ${userCode},
           CASE WHEN ${seconds}::int IS NULL THEN NULL ELSE now() + make_interval(secs => ${seconds}::int) END)
         ON CONFLICT (model, id) DO UPDATE SET payload = EXCLUDED.payload, grant_id = EXCLUDED.grant_id,
-          uid = EXCLUDED.uid, user_code = EXCLUDED.user_code, expires_at = EXCLUDED.expires_at`),
-    );
+          uid = EXCLUDED.uid, user_code = EXCLUDED.user_code, expires_at = EXCLUDED.expires_at`);
+  }
+
+  /**
+   * One statement. On PostgreSQL on its own (autocommit is as atomic and durable, without the
+   * BEGIN and COMMIT round trips); on PGlite, whose one connection serves everyone, in a
+   * transaction, so that it queues behind the one under way instead of joining it.
+   */
+  private async write<Row>(statement: SQL): Promise<Row[]> {
+    if (this.db.kind === 'postgres') return rows<Row>(this.db.orm, statement);
+    return this.db.transaction((tx) => rows<Row>(tx, statement));
   }
 
   private async findWhere(condition: ReturnType<typeof sql>): Promise<Payload | undefined> {
@@ -50,8 +62,16 @@ export class PostgresAdapter {
 
   async find(id: string): Promise<Payload | undefined> {
     if (this.model === 'Client') {
+      const cache = clientCache.get(this.db) ?? new Map();
+      clientCache.set(this.db, cache);
+      const now = Date.now();
+      const known = cache.get(id);
+      if (known && known.until > now) return known.metadata;
       const client = await clientById(this.db.orm, id);
-      return client && client.status === 'active' ? clientMetadata(client) : undefined;
+      const metadata = client && client.status === 'active' ? clientMetadata(client) : undefined;
+      if (cache.size > 1_000) cache.clear();
+      cache.set(id, { until: now + CLIENT_CACHE_MS, metadata });
+      return metadata;
     }
     return this.findWhere(sql`id = ${id}`);
   }
@@ -65,18 +85,13 @@ export class PostgresAdapter {
   }
 
   async destroy(id: string): Promise<void> {
-    await this.db.transaction((tx) =>
-      tx.execute(sql`DELETE FROM auth.oidc_store WHERE model = ${this.model} AND id = ${id}`),
-    );
+    await this.write(sql`DELETE FROM auth.oidc_store WHERE model = ${this.model} AND id = ${id}`);
   }
 
   async consume(id: string): Promise<void> {
-    const consumed = await this.db.transaction((tx) =>
-      rows<{ id: string }>(
-        tx,
-        sql`UPDATE auth.oidc_store SET consumed_at = now()
-            WHERE model = ${this.model} AND id = ${id} AND consumed_at IS NULL RETURNING id`,
-      ),
+    const consumed = await this.write<{ id: string }>(
+      sql`UPDATE auth.oidc_store SET consumed_at = now()
+          WHERE model = ${this.model} AND id = ${id} AND consumed_at IS NULL RETURNING id`,
     );
     if (consumed.length === 0) {
       // Someone redeemed it between our find and this update: treat as a replay.
@@ -92,9 +107,7 @@ export class PostgresAdapter {
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {
-    await this.db.transaction((tx) =>
-      tx.execute(sql`DELETE FROM auth.oidc_store WHERE grant_id = ${grantId}`),
-    );
+    await this.write(sql`DELETE FROM auth.oidc_store WHERE grant_id = ${grantId}`);
   }
 }
 

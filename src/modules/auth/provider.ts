@@ -90,8 +90,18 @@ export function createProvider(kernel: Kernel, settings: ProviderSettings): Prov
   const { config } = kernel;
   const api = apiResource(kernel);
   const sectorCache = new Map<string, string>();
-  const activeAccount = async (id: string) => {
-    const account = await accountById(kernel, id);
+  // One read of an account per request: the level check, findAccount, the pairwise subject and
+  // the token claims each ask for it (a code exchange asked four times).
+  const readInRequest = new WeakMap<object, Map<string, Promise<AccountRow | undefined>>>();
+  const accountIn = (ctx: KoaContextWithOIDC, id: string) => {
+    const read = readInRequest.get(ctx) ?? new Map<string, Promise<AccountRow | undefined>>();
+    readInRequest.set(ctx, read);
+    const account = read.get(id) ?? accountById(kernel, id);
+    read.set(id, account);
+    return account;
+  };
+  const activeAccount = async (ctx: KoaContextWithOIDC, id: string) => {
+    const account = await accountIn(ctx, id);
     return account && account.status === 'active' ? account : undefined;
   };
 
@@ -116,7 +126,7 @@ export function createProvider(kernel: Kernel, settings: ProviderSettings): Prov
     new Check('mmuso_level', 'the sign-in is below the level this service needs', async (ctx) => {
       const accountId = ctx.oidc.session?.accountId;
       if (!accountId) return Check.NO_NEED_TO_PROMPT;
-      const account = await activeAccount(accountId);
+      const account = await activeAccount(ctx, accountId);
       if (!account) return Check.REQUEST_PROMPT;
       const achieved = isAcr(ctx.oidc.acr) ? ctx.oidc.acr : undefined;
       return meets(achieved, levelFor(ctx, account.kind === 'staff'))
@@ -215,7 +225,7 @@ export function createProvider(kernel: Kernel, settings: ProviderSettings): Prov
       },
     },
     async findAccount(ctx, id) {
-      const account = await activeAccount(id);
+      const account = await activeAccount(ctx, id);
       if (!account) return undefined;
       return {
         accountId: account.id,
@@ -244,10 +254,10 @@ export function createProvider(kernel: Kernel, settings: ProviderSettings): Prov
         },
       };
     },
-    async pairwiseIdentifier(_ctx, accountId, client) {
+    async pairwiseIdentifier(ctx, accountId, client) {
       const sector = (client as Client).mmuso_sector;
       if (!sector) throw new Error(`client ${client.clientId} has no sector`);
-      const account = await accountById(kernel, accountId);
+      const account = await accountIn(ctx, accountId);
       return pairwiseSubject(
         kernel,
         settings,
@@ -256,10 +266,10 @@ export function createProvider(kernel: Kernel, settings: ProviderSettings): Prov
         sectorCache,
       );
     },
-    async extraTokenClaims(_ctx, token) {
+    async extraTokenClaims(ctx, token) {
       // Only access tokens for the platform API carry the actor claims src/core/http/tokens.ts reads.
       if (token.kind !== 'AccessToken' || !token.accountId) return undefined;
-      const account = await activeAccount(token.accountId);
+      const account = await activeAccount(ctx, token.accountId);
       if (!account) return undefined;
       return {
         mmuso_actor: account.kind,
