@@ -153,6 +153,34 @@ async function inParallel(
 
 const perSecond = (count: number, ms: number) => (count * 1000) / ms;
 
+/**
+ * CPU time so far of this process and of the PostgreSQL backends serving the bench database, in
+ * milliseconds: what a registration costs whatever else the machine runs. The backends' time is
+ * read from /proc, so it is null when the server runs on another machine.
+ */
+async function cpuMilliseconds(kernel: Kernel): Promise<{ node: number; postgres: number | null }> {
+  const usage = process.cpuUsage();
+  const node = (usage.user + usage.system) / 1000;
+  const backends = await kernel.db.query<{ pid: number }>(
+    'SELECT pid FROM pg_stat_activity WHERE datname = current_database()',
+  );
+  let postgres = 0;
+  try {
+    for (const { pid } of backends) {
+      // Fields 14 and 15 of /proc/<pid>/stat, after the command in parentheses: utime, stime.
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      postgres += ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+    }
+  } catch {
+    return { node, postgres: null };
+  }
+  return { node, postgres };
+}
+
+/** USER_HZ, 100 on Linux everywhere that matters. */
+const CLOCK_TICKS = 100;
+
 /** What every step of the group writes to. */
 interface Step {
   kernel: Kernel;
@@ -638,15 +666,25 @@ async function register({ kernel, url, log, rows, details }: Step, pop: Populati
   const outcomes = { registered: 0, pending: 0 };
   const runWorkers = async (work: (i: number) => Promise<unknown>) =>
     perSecond(inputs.length, await inParallel(REGISTER_WORKERS, inputs.length, work));
+  const cpuBefore = await cpuMilliseconds(kernel);
   const ours = await runWorkers(async (i) => {
     const result = await change(kernel, { actor: registrar }, (c) =>
       registerPerson(c, settings, inputs[i] as PersonInput, 'benchmark'),
     );
     outcomes[result.outcome]++;
   });
+  const cpuAfter = await cpuMilliseconds(kernel);
+  const nodeMs = (cpuAfter.node - cpuBefore.node) / inputs.length;
+  const pgMs =
+    cpuAfter.postgres === null || cpuBefore.postgres === null
+      ? null
+      : (cpuAfter.postgres - cpuBefore.postgres) / inputs.length;
+  // One Node process uses one core; PostgreSQL's backends may use the other.
+  const capacity = pgMs === null ? null : Math.min(1000 / nodeMs, 2000 / (nodeMs + pgMs));
   log(
     `  registerPerson: ${fmt(ours, 1)} registrations/s (${outcomes.registered} registered, ` +
-      `${outcomes.pending} held for adjudication)`,
+      `${outcomes.pending} held for adjudication); CPU per registration: Node ${fmt(nodeMs, 2)} ms, ` +
+      `PostgreSQL ${pgMs === null ? 'not measurable (server not on this machine)' : `${fmt(pgMs, 2)} ms`}`,
   );
 
   // The baseline stores the same people's rows, one autocommit INSERT each, into the same table.
@@ -669,7 +707,16 @@ async function register({ kernel, url, log, rows, details }: Step, pop: Populati
       VALUES (${PERSON_TYPES.map((t, i) => `$${i + 1}::${t}`).join(', ')})`;
     const baseline = await runWorkers((i) => pool.query(insert, raw[i]));
     log(`  baseline: ${fmt(baseline, 1)} inserts/s`);
-    details.register = { registrations: inputs.length, workers: REGISTER_WORKERS, ours, outcomes, baseline };
+    details.register = {
+      registrations: inputs.length,
+      workers: REGISTER_WORKERS,
+      ours,
+      outcomes,
+      baseline,
+      cpuMsPerRegistration: { node: nodeMs, postgres: pgMs },
+      capacityOnTwoIdleCores: capacity,
+      loadAverage: os.loadavg(),
+    };
     rows.push({
       name: `registrations/s (registerPerson, ${REGISTER_WORKERS} workers)`,
       ours,
@@ -681,6 +728,17 @@ async function register({ kernel, url, log, rows, details }: Step, pop: Populati
       verdict: ours >= 200 ? 'ok' : 'MISSED',
       note: `${inputs.length} people not yet registered; ${outcomes.pending} held for adjudication`,
     });
+    if (capacity !== null && pgMs !== null) {
+      rows.push({
+        name: 'registrations/s two idle cores could carry (CPU per registration)',
+        ours: capacity,
+        unit: '/s',
+        verdict: 'info',
+        note:
+          `Node ${fmt(nodeMs, 2)} ms + PostgreSQL ${fmt(pgMs, 2)} ms of CPU per registration; ` +
+          `min(1000/Node, 2000/(Node+PostgreSQL)); load average at the end ${os.loadavg()[0]?.toFixed(1)}`,
+      });
+    }
   } finally {
     await pool.end();
   }
