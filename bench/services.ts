@@ -14,7 +14,7 @@ import { takeAction } from '../src/modules/services/act.js';
 import { loadCatalogue, SHIPPED_CATALOGUE } from '../src/modules/services/index.js';
 import { submitApplication } from '../src/modules/services/submit.js';
 import { openKernel } from '../src/platform.js';
-import { type IdentityRow, identityTable } from './identity.js';
+import { admin, type IdentityRow, identityTable } from './identity.js';
 
 /**
  * The services benchmark (BENCH_ONLY=services, or `npx tsx bench/services.ts`), on PostgreSQL:
@@ -47,16 +47,6 @@ export interface ServicesBenchOptions {
   workers?: number;
   onCleanup?: (fn: () => Promise<unknown>) => void;
   log?: (line: string) => void;
-}
-
-async function admin<T>(serverUrl: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 5_000 });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }
 
 /** Runs work(0 … count-1) with `workers` in flight; returns items per second. */

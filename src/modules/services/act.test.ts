@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actors, createTestKernel, type TestKernel } from '../../../test/support/kernel.js';
 import type { Actor } from '../../core/actors/index.js';
-import { HttpProblem } from '../../core/http/index.js';
 import { change } from '../../core/kernel/index.js';
 import { type ActionInput, takeAction } from './act.js';
 import { loadCatalogue } from './catalogue.js';
 import { SHIPPED_CATALOGUE } from './settings.js';
 import { submitApplication } from './submit.js';
+import { refusal } from './test-support.js';
 
 const catalogue = loadCatalogue(SHIPPED_CATALOGUE);
 let t: TestKernel;
@@ -26,15 +26,6 @@ const apply = () =>
   );
 const act = (actor: Actor, reference: string, action: string, input: ActionInput = {}) =>
   change(t.kernel, { actor }, (c) => takeAction(c, catalogue, caller(actor), reference, action, input, 'st'));
-
-async function refusal(promise: Promise<unknown>): Promise<HttpProblem> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(HttpProblem);
-  return error as HttpProblem;
-}
 
 describe('takeAction', () => {
   it('returns for correction only with a reason, and takes the corrected form back', async () => {

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { actionContext, fieldError, problems, type RoutesPlugin } from '../../core/http/index.js';
-import { change, type Kernel } from '../../core/kernel/index.js';
+import { type Change, change, type Kernel } from '../../core/kernel/index.js';
 import { addUploadRoute } from '../../core/uploads/index.js';
 import { loadFactorKeys } from '../auth/factors/index.js';
 import { accountById } from '../auth/index.js';
@@ -186,6 +186,11 @@ export const servicesRoutes: RoutesPlugin = async (app, kernel) => {
   // Read at start: a broken definition stops start-up here, naming the file and the path.
   const catalogue = catalogueAt(settings.catalogueDir);
   const keys = loadFactorKeys(kernel.config.dataDir);
+  /** Runs `fn` in a change, as the request's caller. */
+  const asCaller = async <T>(request: FastifyRequest, fn: (c: Change, caller: Caller) => Promise<T>) => {
+    const caller = await callerOf(kernel, request);
+    return change(kernel, actionContext(request), (c) => fn(c, caller));
+  };
 
   app.get(
     '/api/v1/services',
@@ -262,8 +267,7 @@ export const servicesRoutes: RoutesPlugin = async (app, kernel) => {
       },
     },
     async (request, reply) => {
-      const caller = await callerOf(kernel, request);
-      const created = await change(kernel, actionContext(request), (c) =>
+      const created = await asCaller(request, (c, caller) =>
         submitApplication(c, catalogue, caller, request.params.id, request.body, request.locale),
       );
       return reply.code(201).header('location', `/api/v1/applications/${created.reference}`).send(created);
@@ -288,9 +292,8 @@ export const servicesRoutes: RoutesPlugin = async (app, kernel) => {
       },
     },
     async (request) => {
-      const caller = await callerOf(kernel, request);
       const { service, state, limit } = request.query;
-      const items = await change(kernel, actionContext(request), (c) =>
+      const items = await asCaller(request, (c, caller) =>
         listApplications(c, catalogue, caller, {
           ...(service ? { serviceId: service } : {}),
           ...(state ? { state } : {}),
@@ -318,8 +321,7 @@ export const servicesRoutes: RoutesPlugin = async (app, kernel) => {
       },
     },
     async (request) => {
-      const caller = await callerOf(kernel, request);
-      return change(kernel, actionContext(request), (c) =>
+      return asCaller(request, (c, caller) =>
         readApplication(c, catalogue, caller, request.params.reference, request.query.purpose),
       );
     },
@@ -347,9 +349,8 @@ export const servicesRoutes: RoutesPlugin = async (app, kernel) => {
       },
     },
     async (request) => {
-      const caller = await callerOf(kernel, request);
       const { reference, action } = request.params;
-      return change(kernel, actionContext(request), (c) =>
+      return asCaller(request, (c, caller) =>
         takeAction(c, catalogue, caller, reference, action, request.body, request.locale),
       );
     },
@@ -378,8 +379,7 @@ export const servicesRoutes: RoutesPlugin = async (app, kernel) => {
       },
     },
     async (request, reply) => {
-      const caller = await callerOf(kernel, request);
-      const comment = await change(kernel, actionContext(request), (c) =>
+      const comment = await asCaller(request, (c, caller) =>
         addComment(c, catalogue, caller, request.params.reference, request.body),
       );
       return reply.code(201).send(comment);
@@ -432,13 +432,11 @@ export const servicesRoutes: RoutesPlugin = async (app, kernel) => {
     response: { 201: Upload },
     async limits(request) {
       const { reference, slot } = request.params as { reference: string; slot: string };
-      const caller = await callerOf(kernel, request);
-      return change(kernel, actionContext(request), (c) => uploadSlot(c, catalogue, caller, reference, slot));
+      return asCaller(request, (c, caller) => uploadSlot(c, catalogue, caller, reference, slot));
     },
     async accepted(request, upload, reply) {
       const { reference, slot } = request.params as { reference: string; slot: string };
-      const caller = await callerOf(kernel, request);
-      const attached = await change(kernel, actionContext(request), (c) =>
+      const attached = await asCaller(request, (c, caller) =>
         attachUpload(c, catalogue, caller, reference, slot, upload),
       );
       return reply.code(201).send(attached);

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { actors, createTestKernel, type TestKernel } from '../../../test/support/kernel.js';
 import type { Actor } from '../../core/actors/index.js';
-import { HttpProblem } from '../../core/http/index.js';
 import { change } from '../../core/kernel/index.js';
 import { loadCatalogue } from './catalogue.js';
 import { SHIPPED_CATALOGUE } from './settings.js';
 import { type SubmissionInput, submitApplication } from './submit.js';
+import { refusal } from './test-support.js';
 
 const catalogue = loadCatalogue(SHIPPED_CATALOGUE);
 let t: TestKernel;
@@ -26,15 +26,6 @@ const submit = (actor: Actor, serviceId: string, input: SubmissionInput) =>
   change(t.kernel, { actor }, (c) =>
     submitApplication(c, catalogue, { actor, personId: null }, serviceId, input, 'en'),
   );
-
-async function refusal(promise: Promise<unknown>): Promise<HttpProblem> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(HttpProblem);
-  return error as HttpProblem;
-}
 
 describe('submitApplication', () => {
   it('starts the workflow in its initial state, with the registrars’ task and its SLA clock', async () => {
