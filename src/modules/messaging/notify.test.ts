@@ -211,6 +211,14 @@ describe('notify', () => {
       [rejected],
     );
     expect(rejectedEvent?.status).toBe('delivered');
+
+    // The operator's way out (docs/notifications.md): fix the gateway, requeue the dead events.
+    useChannels(t.kernel, { sms });
+    await t.kernel.db.query(`UPDATE core.outbox SET status = 'pending', attempts = 0, available_at = now(), finished_at = NULL
+      WHERE status = 'dead' AND topic = 'messaging.delivery.requested'`);
+    await t.kernel.events.dispatchOnce();
+    expect(await deliveryOf(down)).toMatchObject({ status: 'sent', reason: null });
+    expect(await deliveryOf(rejected)).toMatchObject({ status: 'failed' });
   });
 
   it('records the gateway’s delivery report once, and ignores reports for unknown messages', async () => {
