@@ -45,7 +45,15 @@ const fishingLicence = {
       },
     },
   },
-  uploads: [],
+  uploads: [
+    {
+      id: 'photo',
+      label: { en: 'A photo of you', st: 'Setšoantšo sa hau' },
+      types: ['image/jpeg', 'image/png'],
+      maxBytes: 1_000_000,
+      required: true,
+    },
+  ],
   fees: { revenueHead: 'ENV-FISH-01', amount: 2500, options: [] },
   workflow: {
     initial: 'awaiting-payment',
@@ -95,6 +103,7 @@ const fishingLicence = {
   ],
 };
 
+const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489', 'hex');
 let t: TestApp;
 let catalogueDir: string;
 const palesa = actors.citizen('citizen-palesa');
@@ -244,6 +253,26 @@ describe('a new service added as one data file', () => {
     ]);
     const staffView = await call(officer, 'GET', `/api/v1/applications/${reference}`);
     expect(staffView.json().comments).toHaveLength(2);
+  });
+
+  it('is not worked before the applicant gives the files it needs', async () => {
+    const early = await act(officer, reference, 'check');
+    expect(early.statusCode).toBe(409);
+    expect(early.json()).toMatchObject({
+      type: 'https://mmuso.gov.ls/problems/uploads-missing',
+      missingUploads: ['photo'],
+    });
+    const photo = await t.app.inject({
+      method: 'POST',
+      url: `/api/v1/applications/${reference}/uploads/photo`,
+      headers: {
+        ...(await t.as(palesa)),
+        'content-type': 'image/png',
+        'content-disposition': 'attachment; filename="me.png"',
+      },
+      payload: PNG,
+    });
+    expect(photo.statusCode).toBe(201);
   });
 
   it('is worked by staff, and the officer who checked it cannot approve it', async () => {

@@ -4,9 +4,10 @@ import type { Locale } from '../../core/i18n/index.js';
 import type { Change } from '../../core/kernel/index.js';
 import { type Caller, takerFor } from './caller.js';
 import type { Catalogue } from './catalogue.js';
+import type { ServiceDefinition } from './definition.js';
 import { formErrors } from './form.js';
 import { openApplication } from './lookup.js';
-import { history } from './schema.js';
+import { history, uploads } from './schema.js';
 import { moveApplication } from './transition.js';
 import { applicationView } from './view.js';
 import { step } from './workflow.js';
@@ -17,6 +18,17 @@ export interface ActionInput {
   receiptNumber?: string;
   /** Corrected form data, for an action that resubmits. */
   form?: unknown;
+}
+
+/** Required files the applicant has not given yet: officers do not work an incomplete case. */
+async function missingUploads(c: Change, definition: ServiceDefinition, applicationId: string) {
+  const required = definition.uploads.filter((u) => u.required).map((u) => u.id);
+  if (required.length === 0) return [];
+  const given = await c.tx
+    .select({ id: uploads.uploadId })
+    .from(uploads)
+    .where(eq(uploads.applicationId, applicationId));
+  return required.filter((id) => !given.some((g) => g.id === id));
 }
 
 function notAllowed(action: string, state: string, allowed: string[]) {
@@ -62,6 +74,15 @@ export async function takeAction(
     });
   }
   const { action } = decided;
+  if (taker.kind === 'staff' && !taker.forApplicant && !action.payment) {
+    const missing = await missingUploads(c, entry.definition, row.id);
+    if (missing.length) {
+      throw new HttpProblem(409, 'uploads-missing', 'problem.conflict', {
+        detail: 'services.error.uploads-missing',
+        extensions: { missingUploads: missing },
+      });
+    }
+  }
   const errors: FieldError[] = [];
   const receipt = input.receiptNumber?.trim();
   if (action.payment && !receipt)

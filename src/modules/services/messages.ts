@@ -21,6 +21,7 @@ const en = {
   'error.not-assignable': 'This officer cannot take this task',
   'error.task-closed': 'This task is finished',
   'error.finished': 'This application is finished: nothing more can be added',
+  'error.uploads-missing': 'The applicant has not yet given every file this service needs',
   'consent.sms':
     'Mmuso: {{code}} lets the agent at {{centre}} apply for you. Give it only to the agent you are with.',
 };
@@ -46,6 +47,7 @@ const st: Record<keyof typeof en, string> = {
   'error.not-assignable': 'Ofisiri ena e ke ke ea nka mosebetsi ona',
   'error.task-closed': 'Mosebetsi ona o phethiloe',
   'error.finished': 'Kopo ena e phethiloe: ha ho sa ka ha eketsoa letho',
+  'error.uploads-missing': 'Mokopi ha a e-so fane ka lifaele tsohle tseo tšebeletso ena e li hlokang',
   'consent.sms':
     'Mmuso: {{code}} e lumella moemeli oa {{centre}} ho u etsetsa kopo. E fe feela moemeli eo u leng le eena.',
 };
