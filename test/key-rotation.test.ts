@@ -61,6 +61,7 @@ describe('signing key rotation in a running server', () => {
       login: 'keys@example.org',
       password: 'Maletsunyane-Falls-192',
       signUp: !jar,
+      dataDir: t.dataDir,
       ...(jar ? { jar } : {}),
     });
   const api = async (accessToken: string) =>

@@ -12,12 +12,14 @@ import {
   type ClientInput,
   createStaffAccount,
   linkAccountToPerson,
+  parseLogin,
   registerClient,
 } from '../src/modules/auth/index.js';
 import { registerDeath } from '../src/modules/identity/index.js';
 import { hasChromium, launchBrowser } from './support/browser.js';
 import { freePort } from './support/child-server.js';
 import { actors, createTestApp, type TestApp } from './support/kernel.js';
+import { lastCodeSentTo } from './support/outbox.js';
 
 /**
  * The national login driven end to end by an independent relying-party library (openid-client 6)
@@ -195,6 +197,7 @@ async function completeLogin(
     });
     expect(posted.status, posted.body).toBe(303);
     page = await browser.follow(posted.location as string);
+    if (mode === 'signup') page = await verifyLogin(browser, page, credentials.login);
   }
   if (secondStep && !page.final) page = await secondStep(browser, page);
   if (page.final) return page.final;
@@ -235,13 +238,18 @@ function postStep(browser: Browser, page: { body: string }, step: string, form: 
 /** The authenticator app's code now (the server's clock), or some steps later. */
 const appCode = (secret: string, stepsLater = 0) => totpCode(secret, totpStep(t.clock.now()) + stepsLater);
 
-/** The newest code the SMS simulator delivered to this number. */
-function lastSmsCode(to: string): string {
-  const lines = fs.readFileSync(path.join(t.dataDir, 'sms-outbox.jsonl'), 'utf8').trim().split('\n');
-  const sms = lines
-    .map((line) => JSON.parse(line) as { to: string; text: string })
-    .filter((m) => m.to === to);
-  return /\b(\d{6})\b/.exec(sms.at(-1)?.text ?? '')?.[1] as string;
+/** The newest code the platform sent to this phone (E.164) or e-mail address. */
+const lastSmsCode = (to: string) => lastCodeSentTo(t.dataDir, to) as string;
+
+/** After the sign-up form: the code sent to the login, typed back; the page after it. */
+async function verifyLogin(browser: Browser, page: Page, login: string): Promise<Page> {
+  expect(page.body).toContain('Enter the code we sent you');
+  const parsed = parseLogin(login);
+  const posted = await postStep(browser, page, 'verify', {
+    code: lastSmsCode(parsed.ok ? parsed.login : login),
+  });
+  expect(posted.status, posted.body).toBe(303);
+  return browser.follow(posted.location as string);
 }
 
 /** From the enrolment page: an authenticator app set up with its QR code, the recovery codes kept. */
@@ -597,6 +605,61 @@ describe('sign-in protection', () => {
     expect(median(unknown)).toBeGreaterThan(median(wrong) * 0.4);
   });
 
+  it('sign-up does not tell whether a login is taken: same answer, the owner is told instead, no code works', async () => {
+    const owner = { login: '+266 5833 4411', password: 'Bokong-Nature-Reserve-7' };
+    await completeLogin(
+      await startLogin(await configFor('portal-test'), redirect, 'openid'),
+      owner,
+      'signup',
+    );
+    const [before] = await t.kernel.db.query(`SELECT * FROM auth.accounts WHERE login = '+26658334411'`);
+    async function signUpAs(login: string) {
+      const started = await startLogin(await configFor('portal-test'), redirect, 'openid');
+      const form = await started.browser.request(`/interaction/${uidOf(started.page.body)}/signup`);
+      const begun = performance.now();
+      const posted = await postStep(started.browser, form, 'signup', {
+        login,
+        password: 'Someone-Else-Tries-42',
+      });
+      const ms = performance.now() - begun;
+      const page = await started.browser.follow(posted.location as string);
+      const shape = page.body
+        .replace(/\/interaction\/[\w-]+/g, '/interaction/UID')
+        .replace(/value="[^"]+"/g, '');
+      return { status: posted.status, page, shape, browser: started.browser, ms };
+    }
+    const taken: Awaited<ReturnType<typeof signUpAs>>[] = [];
+    const fresh: Awaited<ReturnType<typeof signUpAs>>[] = [];
+    for (let i = 0; i < 3; i++) {
+      taken.push(await signUpAs('5833 4411'));
+      fresh.push(await signUpAs(`5833 44${20 + i}`));
+    }
+    for (const [a, b] of taken.map((x, i) => [x, fresh[i]] as const)) {
+      expect(a.status).toBe(b?.status);
+      expect(a.shape.replace('+26658334411', 'LOGIN')).toBe(b?.shape.replace(/\+2665833442\d/, 'LOGIN'));
+    }
+    // The owner got a notice, not a code; whatever is typed, no account changes hands.
+    const notice = fs
+      .readFileSync(path.join(t.dataDir, 'sms-outbox.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { to: string; text: string })
+      .filter((m) => m.to === '+26658334411')
+      .at(-1);
+    expect(notice?.text).toContain('You already have one: sign in instead');
+    const guess = await postStep(taken[0]?.browser as Browser, taken[0]?.page as Page, 'verify', {
+      code: '123456',
+    });
+    expect(guess.status).toBe(400);
+    expect(guess.body).toContain('This code is not right');
+    const [after] = await t.kernel.db.query(`SELECT * FROM auth.accounts WHERE login = '+26658334411'`);
+    expect(after).toEqual(before);
+    // Both answers hash the password and send one message.
+    const median = (rs: { ms: number }[]) => rs.map((r) => r.ms).sort((a, b) => a - b)[1] as number;
+    expect(median(taken)).toBeGreaterThan(median(fresh) * 0.4);
+    expect(median(fresh)).toBeGreaterThan(median(taken) * 0.4);
+  });
+
   it('locks a login after repeated failures, known or not, with the same message', async () => {
     const victim = { login: 'lockme@example.org', password: 'Correct-Horse-Battery-9' };
     const config = await configFor('portal-test');
@@ -786,6 +849,10 @@ describe.skipIf(!hasChromium)('in a real browser (Chromium)', () => {
       expect(await page.locator('.error-summary').textContent()).toContain('This password is too common');
       await page.getByLabel('Password').fill('Katse-Dam-Reservoir-1996');
       await page.getByRole('button', { name: 'Create account' }).click();
+      // The address is proved by a code sent to it before the account exists.
+      expect(await page.locator('h1').textContent()).toBe('Enter the code we sent you');
+      await page.getByLabel('Code').fill(lastSmsCode('browser.user@example.org'));
+      await page.getByRole('button', { name: 'Continue' }).click();
       expect(await page.locator('ul.claims').textContent()).toContain('Your e-mail address');
       await page.getByRole('button', { name: 'Allow and continue' }).click();
       await page.waitForURL('https://portal.example.gov.ls/**');
@@ -1032,7 +1099,11 @@ describe('second factors and assurance levels', () => {
     const signedUp = await started.browser.request(`/interaction/${uid}/signup`, {
       form: { csrf: csrfOf((await started.browser.request(`/interaction/${uid}/signup`)).body), ...person },
     });
-    const enrol = await started.browser.follow(signedUp.location as string);
+    const enrol = await verifyLogin(
+      started.browser,
+      await started.browser.follow(signedUp.location as string),
+      person.login,
+    );
     expect(enrol.body).toContain('Set up a second way');
     const forms = t.app.routeAccess.filter(
       (r) => r.method === 'POST' && r.url.startsWith('/interaction/:uid/'),

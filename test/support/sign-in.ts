@@ -1,5 +1,7 @@
 import * as oidc from 'openid-client';
+import { parseLogin } from '../../src/modules/auth/index.js';
 import { type Answer, CookieJar } from './cookie-jar.js';
+import { lastCodeSentTo } from './outbox.js';
 
 /**
  * A relying party's sign-in at one of our servers, by password through the pages (signing up
@@ -15,6 +17,8 @@ export interface PasswordSignIn {
   login: string;
   password: string;
   signUp?: boolean;
+  /** The server's DATA_DIR, where a sign-up's code is read from (simulated SMS or e-mail). */
+  dataDir?: string;
   jar?: CookieJar;
 }
 
@@ -48,6 +52,14 @@ export async function passwordSignIn(options: PasswordSignIn) {
       csrf: csrfOf(form.body),
       ...credentials,
     });
+    // The login is proved by the code sent to it before the account exists.
+    if (!page.stoppedAt && action(page.body, 'verify') && options.dataDir) {
+      const to = parseLogin(options.login);
+      page = await jar.follow(`${origin}${action(page.body, 'verify')}`, away, {
+        csrf: csrfOf(page.body),
+        code: lastCodeSentTo(options.dataDir, to.ok ? to.login : options.login) ?? '',
+      });
+    }
   } else if (!page.stoppedAt && action(page.body, 'login')) {
     page = await jar.follow(`${origin}${action(page.body, 'login')}`, away, {
       csrf: csrfOf(page.body),

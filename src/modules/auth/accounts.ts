@@ -50,12 +50,16 @@ export interface SignUpInput {
   password: string;
 }
 
-/** A citizen account with a phone number or e-mail address and a password; not yet linked to a UIN. */
+/**
+ * A citizen account with a phone number or e-mail address and a password; not yet linked to a UIN.
+ * With `passwordHash` the caller hashed a password it already checked (and `input.password` is
+ * not looked at).
+ */
 export async function signUp(c: Change, input: SignUpInput, passwordHash?: string): Promise<AccountRow> {
   const login = parseLogin(input.login);
   const errors = [];
   if (!login.ok) errors.push(fieldError('/login', 'format', 'auth.error.login-format'));
-  const weak = passwordProblem(input.password);
+  const weak = passwordHash ? undefined : passwordProblem(input.password);
   if (weak) errors.push(fieldError('/password', weak, `auth.error.password-${weak}`));
   if (errors.length || !login.ok) throw problems.invalid(errors);
   const [existing] = await c.tx
@@ -269,6 +273,12 @@ export async function accountOfPerson(on: Queryable, personId: string): Promise<
     .select()
     .from(accounts)
     .where(and(eq(accounts.personId, personId), eq(accounts.status, 'active')));
+  return row;
+}
+
+/** The account with this login (as stored: E.164 or lower-case e-mail), if any. */
+export async function accountByLogin(kernel: Kernel, login: string): Promise<AccountRow | undefined> {
+  const [row] = await kernel.db.orm.select().from(accounts).where(eq(accounts.login, login));
   return row;
 }
 

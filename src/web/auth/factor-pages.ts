@@ -133,3 +133,15 @@ export function recoveryCodesPage(ctx: FormContext & { codes: string[] }): strin
 ${stepForm(ctx, 'continue', '', t('auth.mfa.recovery.codes.saved'))}`,
   );
 }
+
+export function verifySignUpPage(ctx: FormContext & { sentTo: string }): string {
+  const t = tr(ctx);
+  return layout(
+    ctx.locale,
+    t('auth.signup.verify.title'),
+    html`<p>${t('auth.signup.verify.lead', { to: ctx.sentTo })}</p>
+${stepForm(ctx, 'verify', codeField(ctx, t('auth.signup.verify.label')), t('auth.mfa.submit'))}
+${cancelForm(ctx)}`,
+    { errors: ctx.errors },
+  );
+}

@@ -22,22 +22,23 @@ export interface SignInProgress {
   smsSentTo?: string;
 }
 
-const MODEL = 'SignInProgress';
-
-export function progressStore(db: Database) {
-  const adapter = new PostgresAdapter(MODEL, db);
+/** Server-side state of one interaction under a model name, ending when the interaction does. */
+export function interactionStore<T extends object>(db: Database, model: string) {
+  const adapter = new PostgresAdapter(model, db);
   return {
-    async get(uid: string): Promise<SignInProgress | undefined> {
-      return (await adapter.find(uid)) as SignInProgress | undefined;
+    async get(uid: string): Promise<T | undefined> {
+      return (await adapter.find(uid)) as T | undefined;
     },
     /** Kept no longer than the interaction it belongs to (`exp`, epoch seconds). */
-    async put(uid: string, progress: SignInProgress, exp: number): Promise<void> {
+    async put(uid: string, value: T, exp: number): Promise<void> {
       const seconds = Math.max(1, exp - Math.floor(Date.now() / 1000));
-      await adapter.upsert(uid, progress as unknown as Record<string, unknown>, seconds);
+      await adapter.upsert(uid, value as unknown as Record<string, unknown>, seconds);
     },
     async drop(uid: string): Promise<void> {
       await adapter.destroy(uid);
     },
   };
 }
+
+export const progressStore = (db: Database) => interactionStore<SignInProgress>(db, 'SignInProgress');
 export type ProgressStore = ReturnType<typeof progressStore>;

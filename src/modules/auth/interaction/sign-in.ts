@@ -1,7 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Static } from 'typebox';
-import { type App, HttpProblem } from '../../../core/http/index.js';
-import { change } from '../../../core/kernel/index.js';
+import type { App } from '../../../core/http/index.js';
 import {
   consentPage,
   type FieldProblem,
@@ -9,16 +8,18 @@ import {
   signInPage,
   signUpPage,
 } from '../../../web/auth/pages.js';
-import { accountById, parseLogin, signIn, signUp } from '../accounts.js';
+import { accountById, parseLogin, signIn } from '../accounts.js';
 import { hashPassword, passwordProblem } from '../passwords.js';
 import { consentView } from './consent.js';
 import { FormBody, inFieldOrder, type Kit, Lang, Uid } from './kit.js';
 import type { secondFactorSteps } from './second-factor.js';
+import { signUpSteps } from './sign-up.js';
 
 const FIELD_ORDER = ['login', 'password'];
 
 export function signInRoutes(app: App, kit: Kit, steps: ReturnType<typeof secondFactorSteps>) {
   const { kernel } = kit;
+  const signUpFlow = signUpSteps(app, kit, steps);
   const secure = kernel.config.publicUrl.startsWith('https://');
   const pageOpts = {
     config: { access: { public: true } },
@@ -131,18 +132,9 @@ export function signInRoutes(app: App, kit: Kit, steps: ReturnType<typeof second
     const weak = password ? passwordProblem(password) : undefined;
     if (weak) errors.push({ field: 'password', message: kit.t(request, `auth.error.password-${weak}`) });
     if (errors.length) return page(errors, 400);
-    const hash = await hashPassword(password);
-    let account: Awaited<ReturnType<typeof signUp>>;
-    try {
-      account = await change(kernel, { actor: request.actor, requestId: request.id }, (ch) =>
-        signUp(ch, { login, password }, hash),
-      );
-    } catch (error) {
-      if (error instanceof HttpProblem && error.status === 409) {
-        return page([{ field: 'login', message: kit.t(request, 'auth.error.login-taken') }], 409);
-      }
-      throw error;
-    }
-    return steps.afterFirstFactor(request, reply, d, account, false);
+    const parsed = parseLogin(login);
+    if (!parsed.ok) return page(errors, 400);
+    // Hashed now, taken or not, so both answers cost the same.
+    return signUpFlow.start(request, reply, d, parsed, await hashPassword(password));
   });
 }
