@@ -253,3 +253,58 @@ describe('mmuso audit verify finds tampering done behind the application’s bac
     await expectProblem(dir, 'truncated', 5);
   });
 });
+
+describe('mmuso clients', { timeout: 60_000 }, () => {
+  it('registers a relying party with its options and lists them; a bad one is refused naming the field', async () => {
+    const env = { DATA_DIR: folder('clients') };
+    const add = await mmuso(
+      [
+        'clients',
+        'add',
+        '--name',
+        'Passports',
+        '--redirect-uri',
+        'https://passports.example.gov.ls/cb',
+        '--sector',
+        'passports',
+        '--scope',
+        'phone',
+        '--claim',
+        'phone_number',
+        '--acr',
+        'substantial',
+        '--dpop',
+        '--client-id',
+        'passports-rp',
+      ],
+      env,
+    );
+    expect(add.code, add.stderr).toBe(0);
+    expect(add.stdout).toMatch(/client_secret \S{43}\n/);
+    const list = await mmuso(['clients', 'list', '--json'], env);
+    expect(JSON.parse(list.stdout)).toContainEqual(
+      expect.objectContaining({
+        clientId: 'passports-rp',
+        scopes: ['openid', 'phone'],
+        claims: ['sub', 'phone_number'],
+        requiredAcr: 'urn:mmuso:loa:substantial',
+        dpopBound: true,
+      }),
+    );
+    const bad = await mmuso(
+      [
+        'clients',
+        'add',
+        '--name',
+        'Bad',
+        '--redirect-uri',
+        'http://bad.example.gov.ls/cb',
+        '--sector',
+        'bad',
+      ],
+      env,
+    );
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('/redirectUris/0');
+  });
+});

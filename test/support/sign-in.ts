@@ -10,7 +10,8 @@ import { lastCodeSentTo } from './outbox.js';
 export interface PasswordSignIn {
   issuer: string;
   clientId: string;
-  secret: string;
+  /** The client secret, or another client authentication (private_key_jwt). */
+  secret: string | oidc.ClientAuth;
   redirectUri: string;
   scope: string;
   resource?: string;
@@ -25,11 +26,14 @@ export interface PasswordSignIn {
 const csrfOf = (page: string) => /name="csrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
 const action = (page: string, step: string) => new RegExp(`/interaction/[\\w-]+/${step}`).exec(page)?.[0];
 
-export async function passwordSignIn(options: PasswordSignIn) {
+/** The sign-in up to the service's redirect URI, with what the code exchange needs. */
+export async function signInUntilCallback(options: PasswordSignIn) {
   const jar = options.jar ?? new CookieJar();
   const origin = new URL(options.issuer).origin;
   const away = (next: URL) => next.origin !== origin;
-  const config = await oidc.discovery(new URL(options.issuer), options.clientId, options.secret, undefined, {
+  const secret = typeof options.secret === 'string' ? options.secret : undefined;
+  const auth = typeof options.secret === 'string' ? undefined : options.secret;
+  const config = await oidc.discovery(new URL(options.issuer), options.clientId, secret, auth, {
     execute: [oidc.allowInsecureRequests],
   });
   const verifier = oidc.randomPKCECodeVerifier();
@@ -74,10 +78,20 @@ export async function passwordSignIn(options: PasswordSignIn) {
   }
   if (!page.stoppedAt)
     throw new Error(`the sign-in did not come back to the service: ${page.status} ${page.body}`);
+  return {
+    callback: page.stoppedAt,
+    checks: { pkceCodeVerifier: verifier, expectedState: state },
+    jar,
+    config,
+  };
+}
+
+export async function passwordSignIn(options: PasswordSignIn) {
+  const { callback, checks, jar, config } = await signInUntilCallback(options);
   const tokens = await oidc.authorizationCodeGrant(
     config,
-    page.stoppedAt,
-    { pkceCodeVerifier: verifier, expectedState: state },
+    callback,
+    checks,
     options.resource ? { resource: options.resource } : undefined,
   );
   return { tokens, jar, config };

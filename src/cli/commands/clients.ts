@@ -33,6 +33,7 @@ const addCommand = new Command('add')
       'high',
     ]),
   )
+  .option('--dpop', 'access tokens only DPoP-bound to the client’s key (RFC 9449), never plain bearer tokens')
   .option('--client-id <id>', 'a fixed client_id (default: a random one)')
   .action((options) =>
     withKernel(async (kernel) => {
@@ -52,6 +53,7 @@ const addCommand = new Command('add')
             ...(options.claim ? { claims: options.claim } : {}),
             ...(options.acr ? { requiredAcr: ACR[options.acr as keyof typeof ACR] } : {}),
             ...(options.clientId ? { clientId: options.clientId } : {}),
+            ...(options.dpop ? { dpopBound: true } : {}),
           }),
         );
         say(`client_id     ${client.clientId}`);
@@ -83,6 +85,7 @@ const listCommand = new Command('list')
         scopes: c.allowedScopes,
         claims: c.allowedClaims,
         requiredAcr: c.requiredAcr,
+        dpopBound: c.dpopBound,
         status: c.status,
       }));
       if (options.json) return say(JSON.stringify(shown, null, 2));
@@ -91,7 +94,7 @@ const listCommand = new Command('list')
         say(`${c.clientId}  ${c.name}  sector=${c.sector}  ${c.authMethod}  ${c.status}`);
         say(`  redirect: ${c.redirectUris.join(' ')}`);
         say(
-          `  scopes: ${c.scopes.join(' ')}  claims: ${c.claims.join(' ')}${c.requiredAcr ? `  acr: ${c.requiredAcr}` : ''}`,
+          `  scopes: ${c.scopes.join(' ')}  claims: ${c.claims.join(' ')}${c.requiredAcr ? `  acr: ${c.requiredAcr}` : ''}${c.dpopBound ? '  DPoP-bound' : ''}`,
         );
       }
     }),

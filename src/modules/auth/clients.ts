@@ -40,6 +40,8 @@ export interface ClientInput {
   scopes?: string[];
   claims?: string[];
   requiredAcr?: string;
+  /** Access tokens bound to a key of the client by DPoP proofs (RFC 9449); refused without one. */
+  dpopBound?: boolean;
   /** A fixed id (demo data); otherwise one is made. */
   clientId?: string;
 }
@@ -107,6 +109,7 @@ export async function registerClient(
       allowedScopes: scopes,
       allowedClaims: [...new Set(['sub', ...claims])],
       requiredAcr: input.requiredAcr ?? null,
+      dpopBound: input.dpopBound ?? false,
       status: 'active',
       createdAt: c.now,
     })
@@ -120,6 +123,7 @@ export async function registerClient(
       redirectUris: client.redirectUris,
       scopes,
       authMethod: client.authMethod,
+      dpopBound: client.dpopBound,
     },
   });
   return { client, secret };
@@ -160,6 +164,7 @@ export function clientMetadata(row: ClientRow): Record<string, unknown> {
     id_token_signed_response_alg: 'ES256',
     scope: row.allowedScopes.join(' '),
     ...(row.requiredAcr ? { default_acr_values: [row.requiredAcr] } : {}),
+    dpop_bound_access_tokens: row.dpopBound,
     mmuso_name_st: row.nameSt,
     mmuso_sector: row.sector,
     mmuso_allowed_claims: row.allowedClaims,

@@ -1,4 +1,4 @@
-import { integer, jsonb, pgSchema, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, integer, jsonb, pgSchema, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 
 export const auth = pgSchema('auth');
 
@@ -43,6 +43,7 @@ export const clients = auth.table('clients', {
   allowedScopes: jsonb('allowed_scopes').$type<string[]>().notNull(),
   allowedClaims: jsonb('allowed_claims').$type<string[]>().notNull(),
   requiredAcr: text('required_acr'),
+  dpopBound: boolean('dpop_bound').notNull(),
   status: text('status').$type<'active' | 'disabled'>().notNull(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
 });
