@@ -1,6 +1,7 @@
+import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { actionContext, type RoutesPlugin } from '../../core/http/index.js';
-import { change } from '../../core/kernel/index.js';
+import { type Change, change } from '../../core/kernel/index.js';
 import { decideAdjudication, openAdjudications } from './adjudicate.js';
 import { approveAmendment, proposeAmendment, rejectAmendment } from './amend.js';
 import { registerDeath } from './death.js';
@@ -128,6 +129,12 @@ const READERS = {
 
 export const identityRoutes: RoutesPlugin = (app, kernel) => {
   const settings = identitySettings(kernel.config);
+  /**
+   * Every handler works inside one Change: a read's audit entry (with the caller's purpose)
+   * commits with the read, a write's with the write, or neither happens.
+   */
+  const inChange = <T>(request: FastifyRequest, work: (c: Change) => Promise<T>) =>
+    change(kernel, actionContext(request), work);
 
   app.post(
     '/api/v1/identity/births',
@@ -155,7 +162,7 @@ export const identityRoutes: RoutesPlugin = (app, kernel) => {
       },
     },
     async (request, reply) => {
-      const result = await change(kernel, actionContext(request), (c) =>
+      const result = await inChange(request, (c) =>
         registerPerson(c, settings, request.body.person, request.body.reason ?? null),
       );
       return reply.code(result.outcome === 'registered' ? 201 : 202).send(result as never);
@@ -183,10 +190,7 @@ export const identityRoutes: RoutesPlugin = (app, kernel) => {
         response: { 200: Person },
       },
     },
-    async (request) =>
-      change(kernel, actionContext(request), (c) =>
-        registerDeath(c, request.body, request.body.reason ?? null),
-      ),
+    async (request) => inChange(request, (c) => registerDeath(c, request.body, request.body.reason ?? null)),
   );
 
   app.get(
@@ -201,8 +205,7 @@ export const identityRoutes: RoutesPlugin = (app, kernel) => {
         response: { 200: Person },
       },
     },
-    async (request) =>
-      change(kernel, actionContext(request), (c) => readPerson(c, request.params.id, request.query.purpose)),
+    async (request) => inChange(request, (c) => readPerson(c, request.params.id, request.query.purpose)),
   );
 
   app.get(
@@ -218,9 +221,7 @@ export const identityRoutes: RoutesPlugin = (app, kernel) => {
       },
     },
     async (request) =>
-      change(kernel, actionContext(request), (c) =>
-        readPersonByUin(c, request.params.uin, request.query.purpose),
-      ),
+      inChange(request, (c) => readPersonByUin(c, request.params.uin, request.query.purpose)),
   );
 
   app.get(
@@ -242,7 +243,7 @@ export const identityRoutes: RoutesPlugin = (app, kernel) => {
     },
     async (request) => {
       const { purpose, ...query } = request.query;
-      const items = await change(kernel, actionContext(request), (c) => searchPersons(c, query, purpose));
+      const items = await inChange(request, (c) => searchPersons(c, query, purpose));
       return { items };
     },
   );
@@ -273,9 +274,7 @@ export const identityRoutes: RoutesPlugin = (app, kernel) => {
       },
     },
     async (request) => ({
-      items: await change(kernel, actionContext(request), (c) =>
-        personHistory(c, request.params.id, request.query.purpose),
-      ),
+      items: await inChange(request, (c) => personHistory(c, request.params.id, request.query.purpose)),
     }),
   );
 
@@ -309,7 +308,7 @@ export const identityRoutes: RoutesPlugin = (app, kernel) => {
     },
     async (request, reply) => {
       const { kind, changes, reason } = request.body;
-      const amendment = await change(kernel, actionContext(request), (c) =>
+      const amendment = await inChange(request, (c) =>
         proposeAmendment(c, request.params.id, kind, changes, reason),
       );
       return reply.code(201).send(amendment);
@@ -329,9 +328,7 @@ export const identityRoutes: RoutesPlugin = (app, kernel) => {
       },
     },
     async (request) =>
-      change(kernel, actionContext(request), (c) =>
-        approveAmendment(c, request.params.id, request.body.reason ?? null),
-      ),
+      inChange(request, (c) => approveAmendment(c, request.params.id, request.body.reason ?? null)),
   );
 
   app.post(
@@ -346,10 +343,7 @@ export const identityRoutes: RoutesPlugin = (app, kernel) => {
         response: { 200: Amendment },
       },
     },
-    async (request) =>
-      change(kernel, actionContext(request), (c) =>
-        rejectAmendment(c, request.params.id, request.body.reason),
-      ),
+    async (request) => inChange(request, (c) => rejectAmendment(c, request.params.id, request.body.reason)),
   );
 
   app.get(
@@ -385,7 +379,7 @@ export const identityRoutes: RoutesPlugin = (app, kernel) => {
     },
     async (request) => {
       const { decision, personId, reason } = request.body;
-      return change(kernel, actionContext(request), (c) =>
+      return inChange(request, (c) =>
         decideAdjudication(
           c,
           settings,
@@ -416,7 +410,7 @@ export const identityRoutes: RoutesPlugin = (app, kernel) => {
     },
     async (request) => {
       const { purpose, ...claims } = request.body;
-      return change(kernel, actionContext(request), (c) => verifyClaims(c, claims, purpose));
+      return inChange(request, (c) => verifyClaims(c, claims, purpose));
     },
   );
 
@@ -441,7 +435,7 @@ export const identityRoutes: RoutesPlugin = (app, kernel) => {
       },
     },
     async (request) => {
-      const person = await change(kernel, actionContext(request), (c) =>
+      const person = await inChange(request, (c) =>
         resolveSectorToken(c, request.params.sector, request.params.token, request.query.purpose),
       );
       return {
