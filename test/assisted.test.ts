@@ -3,6 +3,7 @@ import type { Actor } from '../src/core/actors/index.js';
 import { change } from '../src/core/kernel/index.js';
 import { linkAccountToPerson, signUp } from '../src/modules/auth/index.js';
 import { messagingChannels } from '../src/modules/messaging/index.js';
+import { findRecord } from '../src/modules/registries/index.js';
 import type { SmsSimulator } from '../src/modules/messaging/sms/index.js';
 import { CONSENT_PURPOSE } from '../src/modules/services/consent.js';
 import { actors, createTestApp, type TestApp } from './support/kernel.js';
@@ -182,6 +183,10 @@ describe('consent by a one-time code to the registered phone', () => {
       personId,
       fields: { district: 'J', village: 'Mapholaneng', since: '2026-09-01' },
     });
+    // The registries module carries the output out once the outbox delivers it.
+    while ((await t.kernel.events.dispatchOnce()) > 0);
+    const record = await findRecord(t.kernel.db.orm, 'residential-addresses', { reference });
+    expect(record?.data).toMatchObject({ reference, personId, district: 'J', village: 'Mapholaneng' });
   });
 });
 

@@ -1,9 +1,10 @@
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
+import { rows } from '../../core/db/index.js';
 import type { Change } from '../../core/kernel/index.js';
 import type { Caller, Relation } from './caller.js';
 import { takerFor, worksOn } from './caller.js';
 import type { CatalogueEntry } from './catalogue.js';
-import { type ApplicationRow, comments, history, tasks, uploads } from './schema.js';
+import type { ApplicationRow } from './schema.js';
 import { allowedActions, step } from './workflow.js';
 
 interface Bilingual {
@@ -58,6 +59,35 @@ export interface ApplicationView extends ApplicationSummary {
   } | null;
 }
 
+/** Rows as PostgreSQL's row_to_json gives them: column names, timestamps as text. */
+interface CaseParts {
+  history: {
+    action: string;
+    from_state: string | null;
+    to_state: string;
+    actor_id: string;
+    actor: Record<string, unknown>;
+    at: string;
+    comment: string | null;
+  }[];
+  comments: { id: string; visibility: string; body: string; at: string; author: Record<string, unknown> }[];
+  uploads: {
+    upload_id: string;
+    sha256: string;
+    media_type: string;
+    size: number;
+    name: string | null;
+    at: string;
+  }[];
+  task: {
+    id: string;
+    roles: string[];
+    assignee: string | null;
+    due_at: string | null;
+    breached_at: string | null;
+  } | null;
+}
+
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
 export function applicationSummary(entry: CatalogueEntry, row: ApplicationRow): ApplicationSummary {
@@ -107,25 +137,23 @@ export async function applicationView(
   caller: Caller,
 ): Promise<ApplicationView> {
   const staff = relation === 'staff';
-  const steps = await tx
-    .select()
-    .from(history)
-    .where(eq(history.applicationId, row.id))
-    .orderBy(asc(history.seq));
-  const notes = await tx
-    .select()
-    .from(comments)
-    .where(
-      staff
-        ? eq(comments.applicationId, row.id)
-        : and(eq(comments.applicationId, row.id), eq(comments.visibility, 'applicant')),
-    )
-    .orderBy(asc(comments.at), asc(comments.id));
-  const files = await tx.select().from(uploads).where(eq(uploads.applicationId, row.id));
-  const [task] = await tx
-    .select()
-    .from(tasks)
-    .where(and(eq(tasks.applicationId, row.id), isNull(tasks.closedAt)));
+  // One round trip for everything hanging off the application: this runs on every read and move.
+  const [parts] = await rows<CaseParts>(
+    tx,
+    sql`SELECT
+      (SELECT coalesce(json_agg(h ORDER BY h.seq), '[]') FROM services.history h
+        WHERE h.application_id = ${row.id}) AS history,
+      (SELECT coalesce(json_agg(n ORDER BY n.at, n.id), '[]') FROM services.comments n
+        WHERE n.application_id = ${row.id} AND (${staff} OR n.visibility = 'applicant')) AS comments,
+      (SELECT coalesce(json_agg(u ORDER BY u.upload_id), '[]') FROM services.uploads u
+        WHERE u.application_id = ${row.id}) AS uploads,
+      (SELECT row_to_json(t) FROM services.tasks t
+        WHERE t.application_id = ${row.id} AND t.closed_at IS NULL) AS task`,
+  );
+  const steps = (parts?.history ?? []).map((h) => ({ ...h, actorId: h.actor_id }));
+  const notes = parts?.comments ?? [];
+  const files = parts?.uploads ?? [];
+  const task = parts?.task ?? null;
   return {
     ...applicationSummary(entry, row),
     form: row.form,
@@ -140,8 +168,8 @@ export async function applicationView(
     actions: actionsFor(entry, row, relation, caller, steps),
     history: steps.map((h) => ({
       action: h.action,
-      from: h.fromState,
-      to: h.toState,
+      from: h.from_state,
+      to: h.to_state,
       at: iso(h.at) as string,
       comment: h.comment,
       ...(staff ? { by: h.actor } : {}),
@@ -154,9 +182,9 @@ export async function applicationView(
       ...(staff ? { by: n.author } : {}),
     })),
     uploads: files.map((f) => ({
-      id: f.uploadId,
+      id: f.upload_id,
       sha256: f.sha256,
-      type: f.mediaType,
+      type: f.media_type,
       size: f.size,
       name: f.name,
       at: iso(f.at) as string,
@@ -167,9 +195,10 @@ export async function applicationView(
             id: task.id,
             roles: task.roles,
             assignee: task.assignee,
-            dueAt: iso(task.dueAt),
+            dueAt: iso(task.due_at),
             breached:
-              task.breachedAt !== null || (task.dueAt !== null && task.dueAt.getTime() < now.getTime()),
+              task.breached_at !== null ||
+              (task.due_at !== null && new Date(task.due_at).getTime() < now.getTime()),
           }
         : null,
   };
