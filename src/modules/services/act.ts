@@ -54,11 +54,17 @@ export async function takeAction(
   locale: Locale,
 ) {
   const { entry, row, relation } = await openApplication(c, catalogue, caller, reference, true);
-  const done = await c.tx
-    .select({ action: history.action, actorId: history.actorId })
-    .from(history)
-    .where(eq(history.applicationId, row.id))
-    .orderBy(asc(history.seq));
+  // Only maker-checker needs to know who did what before.
+  const checks = Object.hasOwn(entry.definition.workflow.actions, actionId)
+    ? entry.definition.workflow.actions[actionId]?.checkerOf
+    : undefined;
+  const done = checks
+    ? await c.tx
+        .select({ action: history.action, actorId: history.actorId })
+        .from(history)
+        .where(eq(history.applicationId, row.id))
+        .orderBy(asc(history.seq))
+    : [];
   const taker = takerFor(row, relation, caller);
   const decided = step(entry.definition, row.state, actionId, taker, done);
   if (!decided.ok) {
