@@ -110,6 +110,7 @@ export async function loginGroup(context: LoginGroupContext): Promise<Row[]> {
     login: 'bench@example.org',
     password: 'Mohale-Dam-Bench-2026',
     signUp: true,
+    dataDir: ours.dataDir,
   });
 
   // Access tokens for userinfo, from real exchanges (which also proves the exchange answers 200).

@@ -74,6 +74,7 @@ function codeFor(clientId: string, extra: Partial<PasswordSignIn> = {}) {
     scope: 'openid',
     ...person,
     signUp: !signedUp,
+    dataDir: t.dataDir,
     jar,
     ...extra,
   };

@@ -15,6 +15,10 @@ export interface PasswordSignIn {
   redirectUri: string;
   scope: string;
   resource?: string;
+  /** A pushed authorization request, with prompt and a DPoP handle as a service would send them. */
+  par?: boolean;
+  prompt?: string;
+  dpop?: oidc.DPoPHandle;
   login: string;
   password: string;
   signUp?: boolean;
@@ -38,17 +42,19 @@ export async function signInUntilCallback(options: PasswordSignIn) {
   });
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
-  let page: Answer & { stoppedAt?: URL } = await jar.follow(
-    oidc.buildAuthorizationUrl(config, {
-      redirect_uri: options.redirectUri,
-      scope: options.scope,
-      state,
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-      ...(options.resource ? { resource: options.resource } : {}),
-    }),
-    away,
-  );
+  const parameters = {
+    redirect_uri: options.redirectUri,
+    scope: options.scope,
+    state,
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    ...(options.resource ? { resource: options.resource } : {}),
+    ...(options.prompt ? { prompt: options.prompt } : {}),
+  };
+  const url = options.par
+    ? await oidc.buildAuthorizationUrlWithPAR(config, parameters, options.dpop ? { DPoP: options.dpop } : {})
+    : oidc.buildAuthorizationUrl(config, parameters);
+  let page: Answer & { stoppedAt?: URL } = await jar.follow(url, away);
   const credentials = { login: options.login, password: options.password };
   if (!page.stoppedAt && options.signUp) {
     const form = await jar.request(`${origin}${action(page.body, 'login')?.replace(/login$/, 'signup')}`);
