@@ -1355,6 +1355,32 @@ describe('linking to the UIN, register claims and consents', () => {
     expect(askAgain.page.body).toContain('wants to know about you');
   });
 
+  it('the consents page lists what each service may have and withdraws it (CSRF-protected); nobody else sees it', async () => {
+    const config = await configFor('profile-test');
+    const browser = new Browser();
+    const started = await startLogin(config, profileRedirect, 'openid profile', { browser });
+    await completeLogin(started, palesa, 'signin');
+    const page = await browser.request('/account/consents');
+    expect(page.status).toBe(200);
+    const item = /<li data-client="profile-test">[\s\S]*?<\/form><\/li>/.exec(page.body)?.[0] ?? '';
+    expect(item).toContain('Service profile-test');
+    expect(item).toContain('Your first names, as in the civil register');
+    expect(item).not.toContain('Your surname');
+    expect((await new Browser().request('/account/consents')).status).toBe(401);
+    const forged = await browser.request('/account/consents/profile-test/withdraw', {
+      form: { csrf: 'forged' },
+    });
+    expect(forged.status).toBe(403);
+    const withdrawn = await browser.request('/account/consents/profile-test/withdraw', {
+      form: { csrf: csrfOf(page.body) },
+    });
+    expect(withdrawn.status).toBe(200);
+    expect(withdrawn.body).toContain('Service profile-test can no longer get this');
+    expect(withdrawn.body).not.toContain('data-client="profile-test"');
+    const sesotho = await browser.request('/account/consents?lang=st');
+    expect(sesotho.body).toContain('Litšebeletso tseo u li lumelletseng ho tseba ka uena');
+  });
+
   it('a citizen’s token from the real login is refused by every route that does not admit citizens', async () => {
     const { payload } = await jwtVerify(apiToken, createRemoteJWKSet(new URL(`${issuer}/jwks`)), {
       issuer,

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { type Queryable, rows } from '../../core/db/index.js';
 import { problems } from '../../core/http/index.js';
 import type { Change } from '../../core/kernel/index.js';
+import { SCOPE_CLAIMS } from './clients.js';
 
 export const CONSENT_REVOKED = 'auth.consent.revoked';
 
@@ -22,6 +23,7 @@ interface GrantRow {
   scope: string | null;
   claims: string[] | null;
   resources: Record<string, string> | null;
+  allowed_claims: string[] | null;
   iat: number;
 }
 
@@ -31,7 +33,7 @@ export async function listConsents(db: Queryable, accountId: string): Promise<Co
     db,
     sql`SELECT g.id, g.payload->>'clientId' AS client_id, c.name_en, c.name_st,
           g.payload->'openid'->>'scope' AS scope, g.payload->'openid'->'claims' AS claims,
-          g.payload->'resources' AS resources, (g.payload->>'iat')::bigint AS iat
+          g.payload->'resources' AS resources, c.allowed_claims, (g.payload->>'iat')::bigint AS iat
         FROM auth.oidc_store g LEFT JOIN auth.clients c ON c.client_id = g.payload->>'clientId'
         WHERE g.model = 'Grant' AND g.payload->>'accountId' = ${accountId}
           AND (g.expires_at IS NULL OR g.expires_at > now())
@@ -44,18 +46,20 @@ export async function listConsents(db: Queryable, accountId: string): Promise<Co
       ...(g.scope ?? '').split(' ').filter(Boolean),
       ...Object.values(g.resources ?? {}).flatMap((s) => s.split(' ')),
     ];
-    if (known) {
-      known.scopes = [...new Set([...known.scopes, ...scopes])];
-      known.claims = [...new Set([...known.claims, ...(g.claims ?? [])])];
-      continue;
-    }
-    byClient.set(g.client_id, {
+    // What the service can have: the claims of its granted scopes and those granted one by one,
+    // within its allow-list (the provider filters by the same list when it releases them).
+    const allowed = new Set(g.allowed_claims ?? ['sub']);
+    const claims = [...(g.claims ?? []), ...scopes.flatMap((s) => SCOPE_CLAIMS[s] ?? [])].filter((claim) =>
+      allowed.has(claim),
+    );
+    const merged = {
       clientId: g.client_id,
       name: { en: g.name_en ?? g.client_id, st: g.name_st ?? g.client_id },
-      scopes: [...new Set(scopes)],
-      claims: g.claims ?? [],
-      grantedAt: new Date(Number(g.iat) * 1000).toISOString(),
-    });
+      scopes: [...new Set([...(known?.scopes ?? []), ...scopes])],
+      claims: [...new Set([...(known?.claims ?? []), ...claims])],
+      grantedAt: known?.grantedAt ?? new Date(Number(g.iat) * 1000).toISOString(),
+    };
+    byClient.set(g.client_id, merged);
   }
   return [...byClient.values()];
 }

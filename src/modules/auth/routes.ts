@@ -8,6 +8,7 @@ import { PERSON_DIED } from '../identity/index.js';
 import { messagingChannels } from '../messaging/index.js';
 import { accountRoutes } from './account-routes.js';
 import { disableAccountOfPerson } from './accounts.js';
+import { consentPageRoutes } from './consent-pages.js';
 import { loadFactorKeys } from './factors/index.js';
 import { federationRoutes, federationUpstream } from './federation/index.js';
 import { consentRoutes } from './interaction/consent.js';
@@ -99,4 +100,5 @@ export const authRoutes: RoutesPlugin = async (app, kernel) => {
   signInRoutes(app, kit, steps);
   consentRoutes(app, kit, apiResource(kernel));
   accountRoutes(app, kernel, { keys: kit.factorKeys, sms: kit.sms });
+  consentPageRoutes(app, kit);
 };

@@ -103,13 +103,14 @@ export function interactionKit(options: {
     factorKeys: options.factorKeys,
     sms: options.sms,
     t,
-    /** Double-submit token bound to the interaction: cookie value, and an HMAC of it with the uid in the form. */
+    /** Double-submit token: the cookie value, and in the form an HMAC of it with what the form is bound to (the interaction uid). */
     csrfToken(request, reply, uid, rotate = false) {
       let cookie = request.cookies[CSRF_COOKIE];
       if (rotate || !cookie || !/^[\w-]{43}$/.test(cookie)) {
         cookie = randomBytes(32).toString('base64url');
+        // One cookie for the sign-in steps and the account pages; each form's token binds it to its page.
         reply.setCookie(CSRF_COOKIE, cookie, {
-          path: '/interaction',
+          path: '/',
           httpOnly: true,
           sameSite: 'lax',
           secure,
