@@ -16,7 +16,7 @@ import {
   registerClient,
 } from '../src/modules/auth/index.js';
 import { registerDeath } from '../src/modules/identity/index.js';
-import { hasChromium, launchBrowser } from './support/browser.js';
+import { hasChromium, launchBrowser, relyingPartyPage } from './support/browser.js';
 import { freePort } from './support/child-server.js';
 import { actors, createTestApp, type TestApp } from './support/kernel.js';
 import { lastCodeSentTo } from './support/outbox.js';
@@ -813,21 +813,10 @@ describe.skipIf(!hasChromium)('in a real browser (Chromium)', () => {
   }, async () => {
     const browser = await launchBrowser();
     try {
-      const context = await browser.newContext({ locale: 'en-GB' });
-      const page = await context.newPage();
-      page.setDefaultTimeout(8_000);
-      const problems: string[] = [];
-      page.on('console', (message) => {
-        // A form sent back with errors answers 400, which Chromium logs; anything else is a problem.
-        const expected = /^Failed to load resource: the server responded with a status of 400/;
-        if (message.type() === 'error' && !expected.test(message.text())) problems.push(message.text());
-      });
-      page.on('pageerror', (error) => problems.push(error.message));
-      let callback: string | undefined;
-      await page.route('https://portal.example.gov.ls/**', (route) => {
-        callback = route.request().url();
-        return route.fulfill({ status: 200, contentType: 'text/plain', body: 'back at the service' });
-      });
+      const { context, page, problems, returned } = await relyingPartyPage(
+        browser,
+        'https://portal.example.gov.ls',
+      );
       const config = await configFor('portal-test');
       const verifier = oidc.randomPKCECodeVerifier();
       const state = oidc.randomState();
@@ -856,8 +845,8 @@ describe.skipIf(!hasChromium)('in a real browser (Chromium)', () => {
       expect(await page.locator('ul.claims').textContent()).toContain('Your e-mail address');
       await page.getByRole('button', { name: 'Allow and continue' }).click();
       await page.waitForURL('https://portal.example.gov.ls/**');
-      expect(callback).toBeDefined();
-      const tokens = await oidc.authorizationCodeGrant(config, new URL(callback as string), {
+      expect(returned.url).toBeDefined();
+      const tokens = await oidc.authorizationCodeGrant(config, new URL(returned.url as string), {
         pkceCodeVerifier: verifier,
         expectedState: state,
       });

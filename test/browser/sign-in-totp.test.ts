@@ -11,7 +11,7 @@ import {
   totpStep,
 } from '../../src/modules/auth/factors/index.js';
 import { ACR, registerClient, signUp } from '../../src/modules/auth/index.js';
-import { hasChromium, launchBrowser } from '../support/browser.js';
+import { hasChromium, launchBrowser, relyingPartyPage } from '../support/browser.js';
 import { freePort } from '../support/child-server.js';
 import { createTestApp, type TestApp } from '../support/kernel.js';
 
@@ -64,21 +64,10 @@ describe.skipIf(!hasChromium)('sign-in with an authenticator app in a real brows
   it('password, then a wrong code corrected, then consent: back at the service at substantial', {
     timeout: 60_000,
   }, async () => {
-    const context = await browser.newContext({ locale: 'en-GB' });
-    const page = await context.newPage();
-    page.setDefaultTimeout(8_000);
-    const problems: string[] = [];
-    page.on('console', (message) => {
-      // A refused code answers 400, which Chromium logs; anything else is a problem.
-      const expected = /^Failed to load resource: the server responded with a status of 400/;
-      if (message.type() === 'error' && !expected.test(message.text())) problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(error.message));
-    let callback: string | undefined;
-    await page.route('https://permits.example.gov.ls/**', (route) => {
-      callback = route.request().url();
-      return route.fulfill({ status: 200, contentType: 'text/plain', body: 'back at the service' });
-    });
+    const { context, page, problems, returned } = await relyingPartyPage(
+      browser,
+      'https://permits.example.gov.ls',
+    );
     const config = await oidc.discovery(new URL(issuer), 'permits-test', secret, undefined, {
       execute: [oidc.allowInsecureRequests],
     });
@@ -110,7 +99,7 @@ describe.skipIf(!hasChromium)('sign-in with an authenticator app in a real brows
     expect(await page.locator('h1').textContent()).toBe('Building permits wants to know about you');
     await page.getByRole('button', { name: 'Allow and continue' }).click();
     await page.waitForURL('https://permits.example.gov.ls/**');
-    const tokens = await oidc.authorizationCodeGrant(config, new URL(callback as string), {
+    const tokens = await oidc.authorizationCodeGrant(config, new URL(returned.url as string), {
       pkceCodeVerifier: verifier,
       expectedState: state,
     });
