@@ -3,8 +3,8 @@ import type { Actor } from '../src/core/actors/index.js';
 import { change } from '../src/core/kernel/index.js';
 import { linkAccountToPerson, signUp } from '../src/modules/auth/index.js';
 import { messagingChannels } from '../src/modules/messaging/index.js';
-import { findRecord } from '../src/modules/registries/index.js';
 import type { SmsSimulator } from '../src/modules/messaging/sms/index.js';
+import { findRecord } from '../src/modules/registries/index.js';
 import { CONSENT_PURPOSE } from '../src/modules/services/consent.js';
 import { actors, createTestApp, type TestApp } from './support/kernel.js';
 

@@ -215,6 +215,15 @@ async function decideUpstream(jar: CookieJar, consentPage: string, decision: 'al
   return back.stoppedAt as URL;
 }
 
+/** A person (new) through the upstream's sign-in and decision, up to the answer it sends back to us. */
+async function upToUpstreamAnswer(givenNames: string, decision: 'allow' | 'deny', inOurs = true) {
+  const who = await personInBoth(givenNames, `${givenNames.toLowerCase()}@id.example.ls`, inOurs);
+  const jar = new CookieJar();
+  const { page } = await rpStart(jar);
+  const { uid, consent } = await signInUpstream(jar, page.body, who);
+  return { jar, uid, decide: () => decideUpstream(jar, consent.body, decision) };
+}
+
 const accounts = async () =>
   (
     await ours.kernel.db.query<{ id: string; person_id: string | null; login_kind: string }>(
@@ -273,12 +282,9 @@ describe('federated sign-in through an external OpenID provider', () => {
     const expectNothingChanged = async () => expect(await accounts()).toEqual(before);
 
     it('a callback whose state is not ours (or was already used)', async () => {
-      const who = await personInBoth('Palesa', 'palesa@id.example.ls');
+      const { jar, decide } = await upToUpstreamAnswer('Palesa', 'allow');
       before = await accounts();
-      const jar = new CookieJar();
-      const { page } = await rpStart(jar);
-      const { consent } = await signInUpstream(jar, page.body, who);
-      const back = await decideUpstream(jar, consent.body, 'allow');
+      const back = await decide();
       const forged = new URL(back);
       forged.searchParams.set('state', 'not-the-state-we-sent');
       const refused = await jar.follow(forged, foreign);
@@ -295,12 +301,9 @@ describe('federated sign-in through an external OpenID provider', () => {
     });
 
     it('an answer naming another issuer', async () => {
-      const who = await personInBoth('Mpho', 'mpho@id.example.ls');
+      const { jar, uid, decide } = await upToUpstreamAnswer('Mpho', 'allow');
       before = await accounts();
-      const jar = new CookieJar();
-      const { page } = await rpStart(jar);
-      const { uid, consent } = await signInUpstream(jar, page.body, who);
-      const back = await decideUpstream(jar, consent.body, 'allow');
+      const back = await decide();
       expect(back.searchParams.get('iss')).toBe(`${upstreamUrl}/oidc`);
       back.searchParams.set('iss', 'https://impostor.example.org/oidc');
       const refused = await jar.follow(back, foreign);
@@ -366,12 +369,9 @@ describe('federated sign-in through an external OpenID provider', () => {
     });
 
     it('an error answer from the upstream (the person said no there)', async () => {
-      const who = await personInBoth('Nthabiseng', 'nthabiseng@id.example.ls');
+      const { jar, decide } = await upToUpstreamAnswer('Nthabiseng', 'deny');
       before = await accounts();
-      const jar = new CookieJar();
-      const { page } = await rpStart(jar);
-      const { consent } = await signInUpstream(jar, page.body, who);
-      const back = await decideUpstream(jar, consent.body, 'deny');
+      const back = await decide();
       expect(back.searchParams.get('error')).toBe('access_denied');
       const refused = await jar.follow(back, foreign);
       expect(refused.status).toBe(400);
@@ -380,14 +380,10 @@ describe('federated sign-in through an external OpenID provider', () => {
     });
 
     it('a UIN our civil register does not hold, in Sesotho', async () => {
-      const who = await personInBoth('Rethabile', 'rethabile@id.example.ls', false);
+      const { jar, uid, decide } = await upToUpstreamAnswer('Rethabile', 'allow', false);
       before = await accounts();
-      const jar = new CookieJar();
-      const { page } = await rpStart(jar);
-      const uid = uidOf(page.body, 'federation');
       await jar.request(`${oursUrl}/interaction/${uid}?lang=st`);
-      const { consent } = await signInUpstream(jar, page.body, who);
-      const back = await decideUpstream(jar, consent.body, 'allow');
+      const back = await decide();
       const refused = await jar.follow(back, foreign);
       expect(refused.status).toBe(400);
       expect(refused.body).toContain('<html lang="st">');

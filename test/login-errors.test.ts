@@ -82,6 +82,9 @@ function codeFor(clientId: string, extra: Partial<PasswordSignIn> = {}) {
   return signInUntilCallback(options);
 }
 
+const discover = (clientId: string, secret?: string, auth?: oidc.ClientAuth) =>
+  oidc.discovery(new URL(`${base}/oidc`), clientId, secret, auth, { execute: [oidc.allowInsecureRequests] });
+
 const issued = async () =>
   Number(
     (
@@ -121,37 +124,25 @@ describe('per-client options', () => {
     const { callback, checks } = await codeFor('jwt-rp', {
       secret: oidc.PrivateKeyJwt({ key: stranger.privateKey, kid: 'jwt-rp-1' }),
     });
-    const impostor = await oidc.discovery(
-      new URL(`${base}/oidc`),
+    const impostor = await discover(
       'jwt-rp',
       undefined,
       oidc.PrivateKeyJwt({ key: stranger.privateKey, kid: 'jwt-rp-1' }),
-      { execute: [oidc.allowInsecureRequests] },
     );
     const before = await issued();
     expect(await refusal(oidc.authorizationCodeGrant(impostor, callback, checks))).toBe('invalid_client');
     expect(await issued()).toBe(before);
-    const genuine = await oidc.discovery(
-      new URL(`${base}/oidc`),
+    const genuine = await discover(
       'jwt-rp',
       undefined,
       oidc.PrivateKeyJwt({ key: registeredKey.privateKey, kid: 'jwt-rp-1' }),
-      { execute: [oidc.allowInsecureRequests] },
     );
     const tokens = await oidc.authorizationCodeGrant(genuine, callback, checks);
     expect(tokens.access_token).toBeTruthy();
   });
 
   it('a scope outside the client’s allow-list is refused at the authorization endpoint', async () => {
-    const config = await oidc.discovery(
-      new URL(`${base}/oidc`),
-      'narrow-rp',
-      secrets.get('narrow-rp'),
-      undefined,
-      {
-        execute: [oidc.allowInsecureRequests],
-      },
-    );
+    const config = await discover('narrow-rp', secrets.get('narrow-rp'));
     const verifier = oidc.randomPKCECodeVerifier();
     const answer = await jar.follow(
       oidc.buildAuthorizationUrl(config, {
@@ -181,18 +172,8 @@ describe('token endpoint refusals issue nothing', () => {
 
   it('an unknown client, and a client presenting another client’s code, are refused', async () => {
     const { callback, checks } = await codeFor('narrow-rp');
-    const unknown = await oidc.discovery(new URL(`${base}/oidc`), 'nobody-rp', 'a-secret', undefined, {
-      execute: [oidc.allowInsecureRequests],
-    });
-    const other = await oidc.discovery(
-      new URL(`${base}/oidc`),
-      'dpop-rp',
-      secrets.get('dpop-rp'),
-      undefined,
-      {
-        execute: [oidc.allowInsecureRequests],
-      },
-    );
+    const unknown = await discover('nobody-rp', 'a-secret');
+    const other = await discover('dpop-rp', secrets.get('dpop-rp'));
     const before = await issued();
     expect(await refusal(oidc.authorizationCodeGrant(unknown, callback, checks))).toBe('invalid_client');
     const dpop = oidc.getDPoPHandle(other, await oidc.randomDPoPKeyPair('ES256'));
