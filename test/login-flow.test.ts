@@ -85,6 +85,11 @@ class Browser {
       .join('; ');
   }
 
+  /** A cookie's value by name (any path). */
+  cookie(name: string): string | undefined {
+    return [...this.cookies.entries()].find(([key]) => key.split('|')[0] === name)?.[1].value;
+  }
+
   private store(response: Response) {
     for (const line of response.headers.getSetCookie()) {
       const [pair = '', ...attributes] = line.split(';').map((s) => s.trim());
@@ -1059,6 +1064,8 @@ describe('second factors and assurance levels', () => {
       code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
       code_challenge_method: 'S256',
     });
+    const sessionBefore = browser.cookie('_session');
+    expect(sessionBefore).toBeDefined();
     const page = await browser.follow(url.href);
     expect(page.body).not.toContain('name="password"');
     const enrolled = await enrolAuthenticator(browser, page);
@@ -1074,6 +1081,9 @@ describe('second factors and assurance levels', () => {
       { browser, verifier, state, page, redirectUri: portal },
       callback,
     );
+    // The session id is replaced when the sign-in completes (session fixation).
+    expect(browser.cookie('_session')).toBeDefined();
+    expect(browser.cookie('_session')).not.toBe(sessionBefore);
     expect(stepped.idToken).toMatchObject({
       acr: ACR.substantial,
       amr: ['pwd', 'otp', 'mfa'],
