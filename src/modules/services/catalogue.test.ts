@@ -150,6 +150,21 @@ describe('a broken definition stops loading, naming the file and the JSON path',
       '/outputs/0/when: names no final state: verified',
     ],
     [
+      'an output to a registry that does not exist',
+      (d) => {
+        (d.outputs[0]?.registry as { registry: string }).registry = 'addresses';
+      },
+      '/outputs/0/registry: names no registry: addresses',
+    ],
+    [
+      'an output to a registry field that does not exist',
+      (d) => {
+        const fields = d.outputs[0]?.registry?.fields as Record<string, string>;
+        fields.street = '/address/village';
+      },
+      '/outputs/0/registry: residential-addresses records have no field street',
+    ],
+    [
       'an id that is not the file name',
       (d) => {
         d.id = 'address-change';

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { checkRegistryOutput } from '../registries/index.js';
 import { type ServiceDefinition, ServiceDefinitionSchema } from './definition.js';
 
 /**
@@ -119,6 +120,12 @@ function* semanticFindings(d: ServiceDefinition): Generator<Finding> {
   for (const [i, output] of d.outputs.entries()) {
     if (!states[output.when]?.final) {
       yield { at: `/outputs/${i}/when`, message: `names no final state: ${output.when}` };
+    }
+    if (output.registry) {
+      const { registry, fields } = output.registry;
+      for (const problem of checkRegistryOutput(registry, Object.keys(fields))) {
+        yield { at: `/outputs/${i}/registry`, message: problem };
+      }
     }
     for (const [field, pointer] of Object.entries(output.registry?.fields ?? {})) {
       if (!schemaAt(schema, pointer)) {
