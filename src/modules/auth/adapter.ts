@@ -1,6 +1,47 @@
-import { type SQL, sql } from 'drizzle-orm';
-import { type Database, rows } from '../../core/db/index.js';
+import { and, eq, gt, isNull, or, type SQL, sql } from 'drizzle-orm';
+import { jsonb, text, timestamp } from 'drizzle-orm/pg-core';
+import { type Database, type Orm, rows } from '../../core/db/index.js';
 import { clientById, clientMetadata } from './clients.js';
+import { auth } from './schema.js';
+
+/** The columns the hot reads need (migration 0004 has the table). */
+const store = auth.table('oidc_store', {
+  model: text('model').notNull(),
+  id: text('id').notNull(),
+  payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+  uid: text('uid'),
+  expiresAt: timestamp('expires_at', { withTimezone: true }),
+  consumedAt: timestamp('consumed_at', { withTimezone: true }),
+});
+
+/**
+ * Every token, userinfo and authorization request reads by id (and the session by uid): prepared
+ * once per database handle, so neither the query nor PostgreSQL's plan is built per request.
+ */
+const prepared = new WeakMap<Orm, ReturnType<typeof prepareReads>>();
+function prepareReads(db: Orm) {
+  const read = (by: typeof store.id | typeof store.uid, name: string) =>
+    db
+      .select({
+        payload: store.payload,
+        consumed: sql<number | null>`extract(epoch FROM ${store.consumedAt})::bigint`,
+      })
+      .from(store)
+      .where(
+        and(
+          eq(store.model, sql.placeholder('model')),
+          eq(by, sql.placeholder('key')),
+          or(isNull(store.expiresAt), gt(store.expiresAt, sql`now()`)),
+        ),
+      )
+      .prepare(name);
+  return { byId: read(store.id, 'oidc_store_by_id'), byUid: read(store.uid, 'oidc_store_by_uid') };
+}
+const readsOf = (db: Orm) => {
+  const reads = prepared.get(db) ?? prepareReads(db);
+  prepared.set(db, reads);
+  return reads;
+};
 
 type Payload = Record<string, unknown>;
 
@@ -8,6 +49,9 @@ interface StoreRow {
   payload: Payload;
   consumed: number | null;
 }
+
+const found = (row: StoreRow | undefined) =>
+  !row ? undefined : row.consumed === null ? row.payload : { ...row.payload, consumed: Number(row.consumed) };
 
 /**
  * oidc-provider's storage in PostgreSQL (or PGlite): one table, one row per model and id.
@@ -50,14 +94,9 @@ export class PostgresAdapter {
     return this.db.transaction((tx) => rows<Row>(tx, statement));
   }
 
-  private async findWhere(condition: ReturnType<typeof sql>): Promise<Payload | undefined> {
-    const [row] = await rows<StoreRow>(
-      this.db.orm,
-      sql`SELECT payload, extract(epoch FROM consumed_at)::bigint AS consumed FROM auth.oidc_store
-          WHERE model = ${this.model} AND ${condition} AND (expires_at IS NULL OR expires_at > now())`,
-    );
-    if (!row) return undefined;
-    return row.consumed === null ? row.payload : { ...row.payload, consumed: Number(row.consumed) };
+  private async findBy(read: 'byId' | 'byUid', key: string): Promise<Payload | undefined> {
+    const [row] = (await readsOf(this.db.orm)[read].execute({ model: this.model, key })) as StoreRow[];
+    return found(row);
   }
 
   async find(id: string): Promise<Payload | undefined> {
@@ -73,15 +112,20 @@ export class PostgresAdapter {
       cache.set(id, { until: now + CLIENT_CACHE_MS, metadata });
       return metadata;
     }
-    return this.findWhere(sql`id = ${id}`);
+    return this.findBy('byId', id);
   }
 
   findByUid(uid: string): Promise<Payload | undefined> {
-    return this.findWhere(sql`uid = ${uid}`);
+    return this.findBy('byUid', uid);
   }
 
-  findByUserCode(userCode: string): Promise<Payload | undefined> {
-    return this.findWhere(sql`user_code = ${userCode}`);
+  async findByUserCode(userCode: string): Promise<Payload | undefined> {
+    const [row] = await rows<StoreRow>(
+      this.db.orm,
+      sql`SELECT payload, extract(epoch FROM consumed_at)::bigint AS consumed FROM auth.oidc_store
+          WHERE model = ${this.model} AND user_code = ${userCode} AND (expires_at IS NULL OR expires_at > now())`,
+    );
+    return found(row);
   }
 
   async destroy(id: string): Promise<void> {
