@@ -635,7 +635,7 @@ describe('sign-in protection', () => {
     }
     const taken: Awaited<ReturnType<typeof signUpAs>>[] = [];
     const fresh: Awaited<ReturnType<typeof signUpAs>>[] = [];
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 5; i++) {
       taken.push(await signUpAs('5833 4411'));
       fresh.push(await signUpAs(`5833 44${20 + i}`));
     }
@@ -659,10 +659,10 @@ describe('sign-in protection', () => {
     expect(guess.body).toContain('This code is not right');
     const [after] = await t.kernel.db.query(`SELECT * FROM auth.accounts WHERE login = '+26658334411'`);
     expect(after).toEqual(before);
-    // Both answers hash the password and send one message.
-    const median = (rs: { ms: number }[]) => rs.map((r) => r.ms).sort((a, b) => a - b)[1] as number;
-    expect(median(taken)).toBeGreaterThan(median(fresh) * 0.4);
-    expect(median(fresh)).toBeGreaterThan(median(taken) * 0.4);
+    // Both answers hash the password and send one message (a loose bound: the machine is shared).
+    const median = (rs: { ms: number }[]) => rs.map((r) => r.ms).sort((a, b) => a - b)[2] as number;
+    expect(median(taken)).toBeGreaterThan(median(fresh) * 0.3);
+    expect(median(fresh)).toBeGreaterThan(median(taken) * 0.3);
   });
 
   it('locks a login after repeated failures, known or not, with the same message', async () => {
