@@ -103,6 +103,16 @@ async function inTransaction(pool: pg.Pool, statements: [string, unknown[]][]): 
   }
 }
 
+async function retryOnTakenReference(write: () => Promise<void>): Promise<void> {
+  for (;;) {
+    try {
+      return await write();
+    } catch (error) {
+      if ((error as { constraint?: string }).constraint !== 'applications_reference_key') throw error;
+    }
+  }
+}
+
 const HISTORY = `INSERT INTO services.history (application_id, seq, action, from_state, to_state, actor_id, actor, at)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`;
 const TASK = `INSERT INTO services.tasks (id, application_id, state, roles, office, created_at, due_at)
@@ -121,17 +131,21 @@ async function baseline(url: string, count: number, workers: number, offset: num
       const now = new Date();
       const who = `raw-${offset + i}`;
       const actor = JSON.stringify({ type: 'citizen', id: who });
-      await inTransaction(pool, [
-        [
-          `INSERT INTO services.applications (id, reference, service_id, service_version, state, form, fee_lisente,
+      // A reference already taken is drawn again, as the engine does (a few thousand draws make a
+      // collision likely enough to break a run).
+      await retryOnTakenReference(() =>
+        inTransaction(pool, [
+          [
+            `INSERT INTO services.applications (id, reference, service_id, service_version, state, form, fee_lisente,
              applicant_kind, applicant_account, office, created_at, updated_at, locale, notify_account, notify_phone)
            VALUES ($1, $2, 'change-of-address', 1, 'submitted', $3, 0, 'citizen', $4, 'maseru-hq', $5, $5, 'st', $4,
              '+26658000000')`,
-          [id, createReference('RW', 2026), JSON.stringify(address(offset + i)), who, now],
-        ],
-        [HISTORY, [id, 1, 'apply', null, 'submitted', who, actor, now]],
-        [TASK, [newId(), id, 'submitted', now]],
-      ]);
+            [id, createReference('RW', 2026), JSON.stringify(address(offset + i)), who, now],
+          ],
+          [HISTORY, [id, 1, 'apply', null, 'submitted', who, actor, now]],
+          [TASK, [newId(), id, 'submitted', now]],
+        ]),
+      );
       await inTransaction(pool, [
         [`UPDATE services.applications SET state = 'verified', updated_at = $2 WHERE id = $1`, [id, now]],
         [HISTORY, [id, 2, 'verify', 'submitted', 'verified', 'bench-registrar', actor, now]],
