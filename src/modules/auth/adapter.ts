@@ -1,8 +1,9 @@
 import { and, eq, gt, isNull, or, type SQL, sql } from 'drizzle-orm';
-import { jsonb, text, timestamp } from 'drizzle-orm/pg-core';
+import { type AnyPgColumn, alias, jsonb, text, timestamp } from 'drizzle-orm/pg-core';
 import { type Database, type Orm, rows } from '../../core/db/index.js';
 import { clientById, clientMetadata } from './clients.js';
-import { auth } from './schema.js';
+import { forgetRead, readAlready, readOnce } from './request-reads.js';
+import { type AccountRow, accounts, auth } from './schema.js';
 
 /** The columns the hot reads need (migration 0004 has the table). */
 const store = auth.table('oidc_store', {
@@ -10,6 +11,7 @@ const store = auth.table('oidc_store', {
   id: text('id').notNull(),
   payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
   uid: text('uid'),
+  grantId: text('grant_id'),
   expiresAt: timestamp('expires_at', { withTimezone: true }),
   consumedAt: timestamp('consumed_at', { withTimezone: true }),
 });
@@ -19,23 +21,38 @@ const store = auth.table('oidc_store', {
  * once per database handle, so neither the query nor PostgreSQL's plan is built per request.
  */
 const prepared = new WeakMap<Orm, ReturnType<typeof prepareReads>>();
+const unexpired = (expiresAt: AnyPgColumn) => or(isNull(expiresAt), gt(expiresAt, sql`now()`));
 function prepareReads(db: Orm) {
+  const columns = {
+    payload: store.payload,
+    consumed: sql<number | null>`extract(epoch FROM ${store.consumedAt})::bigint`,
+  };
+  const where = (by: typeof store.id | typeof store.uid) =>
+    and(
+      eq(store.model, sql.placeholder('model')),
+      eq(by, sql.placeholder('key')),
+      unexpired(store.expiresAt),
+    );
   const read = (by: typeof store.id | typeof store.uid, name: string) =>
-    db
-      .select({
-        payload: store.payload,
-        consumed: sql<number | null>`extract(epoch FROM ${store.consumedAt})::bigint`,
-      })
-      .from(store)
-      .where(
-        and(
-          eq(store.model, sql.placeholder('model')),
-          eq(by, sql.placeholder('key')),
-          or(isNull(store.expiresAt), gt(store.expiresAt, sql`now()`)),
-        ),
-      )
-      .prepare(name);
-  return { byId: read(store.id, 'oidc_store_by_id'), byUid: read(store.uid, 'oidc_store_by_uid') };
+    db.select(columns).from(store).where(where(by)).prepare(name);
+  // A token with its grant and its account: what userinfo and the code exchange read next.
+  const grant = alias(store, 'grant');
+  const accountId = sql`${store.payload}->>'accountId'`;
+  const withGrant = db
+    .select({ ...columns, grant: grant.payload, account: accounts })
+    .from(store)
+    .leftJoin(grant, and(eq(grant.model, 'Grant'), eq(grant.id, store.grantId), unexpired(grant.expiresAt)))
+    .leftJoin(
+      accounts,
+      eq(accounts.id, sql`CASE WHEN ${accountId} ~ '^[0-9a-f-]{36}$' THEN (${accountId})::uuid END`),
+    )
+    .where(where(store.id))
+    .prepare('oidc_token_with_grant');
+  return {
+    byId: read(store.id, 'oidc_store_by_id'),
+    byUid: read(store.uid, 'oidc_store_by_uid'),
+    withGrant,
+  };
 }
 const readsOf = (db: Orm) => {
   const reads = prepared.get(db) ?? prepareReads(db);
@@ -49,6 +66,9 @@ interface StoreRow {
   payload: Payload;
   consumed: number | null;
 }
+
+/** Tokens that name a grant and an account, which the request goes on to read. */
+const TOKENS = new Set(['AccessToken', 'AuthorizationCode', 'RefreshToken']);
 
 const found = (row: StoreRow | undefined) =>
   !row ? undefined : row.consumed === null ? row.payload : { ...row.payload, consumed: Number(row.consumed) };
@@ -66,9 +86,11 @@ export const CLIENT_CACHE_MS = 5_000;
 const clientCache = new WeakMap<Database, Map<string, { until: number; metadata: Payload | undefined }>>();
 
 export class PostgresAdapter {
+  /** `request` gives the provider request under way (oidc-provider's `Provider.ctx`), if any. */
   constructor(
     private readonly model: string,
     private readonly db: Database,
+    private readonly request: () => object | undefined = () => undefined,
   ) {}
 
   async upsert(id: string, payload: Payload, expiresIn?: number): Promise<void> {
@@ -77,6 +99,7 @@ export class PostgresAdapter {
     const uid = typeof payload.uid === 'string' ? payload.uid : null;
     const userCode = typeof payload.userCode === 'string' ? payload.userCode : null;
     const seconds = typeof expiresIn === 'number' ? expiresIn : null;
+    if (this.model === 'Grant') forgetRead(this.request(), `Grant:${id}`);
     await this.write(sql`INSERT INTO auth.oidc_store (model, id, payload, grant_id, uid, user_code, expires_at)
         VALUES (${this.model}, ${id}, ${JSON.stringify(payload)}::jsonb, ${grantId}, ${uid}, ${userCode},
           CASE WHEN ${seconds}::int IS NULL THEN NULL ELSE now() + make_interval(secs => ${seconds}::int) END)
@@ -112,7 +135,26 @@ export class PostgresAdapter {
       cache.set(id, { until: now + CLIENT_CACHE_MS, metadata });
       return metadata;
     }
+    if (this.model === 'Grant') return readOnce(this.request(), `Grant:${id}`, () => this.findBy('byId', id));
+    if (TOKENS.has(this.model)) return this.findToken(id);
     return this.findBy('byId', id);
+  }
+
+  /** One statement for the token, its grant and its account; the latter two kept for this request. */
+  private async findToken(id: string): Promise<Payload | undefined> {
+    const [row] = (await readsOf(this.db.orm).withGrant.execute({
+      model: this.model,
+      key: id,
+    })) as (StoreRow & {
+      grant: Payload | null;
+      account: AccountRow | null;
+    })[];
+    const request = this.request();
+    const { grantId, accountId } = row?.payload ?? {};
+    if (typeof grantId === 'string') readAlready(request, `Grant:${grantId}`, row?.grant ?? undefined);
+    if (typeof accountId === 'string')
+      readAlready(request, `Account:${accountId}`, row?.account ?? undefined);
+    return found(row);
   }
 
   findByUid(uid: string): Promise<Payload | undefined> {
@@ -129,6 +171,7 @@ export class PostgresAdapter {
   }
 
   async destroy(id: string): Promise<void> {
+    if (this.model === 'Grant') forgetRead(this.request(), `Grant:${id}`);
     await this.write(sql`DELETE FROM auth.oidc_store WHERE model = ${this.model} AND id = ${id}`);
   }
 
@@ -151,6 +194,7 @@ export class PostgresAdapter {
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {
+    forgetRead(this.request(), `Grant:${grantId}`);
     await this.write(sql`DELETE FROM auth.oidc_store WHERE grant_id = ${grantId}`);
   }
 }

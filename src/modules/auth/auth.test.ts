@@ -155,6 +155,28 @@ describe('PostgreSQL adapter for oidc-provider', () => {
     expect(await access.find('a3')).toBeUndefined();
     expect(await access.find('a4')).toBeDefined();
   });
+
+  it('reads a token with its grant in one statement, for that request only', async () => {
+    const request = {};
+    const grants = new PostgresAdapter('Grant', t.kernel.db, () => request);
+    const access = new PostgresAdapter('AccessToken', t.kernel.db, () => request);
+    await grants.upsert('g5', { accountId: 'not-an-account', clientId: 'c' }, 600);
+    await access.upsert('a5', { grantId: 'g5', accountId: 'not-an-account' }, 60);
+    expect(await access.find('a5')).toMatchObject({ grantId: 'g5' });
+    // Removed behind this request's back: the request keeps what it read with its token...
+    await t.kernel.db.query(`DELETE FROM auth.oidc_store WHERE model = 'Grant' AND id = 'g5'`);
+    expect(await grants.find('g5')).toMatchObject({ clientId: 'c' });
+    // ...the next request sees the grant is gone...
+    expect(await new PostgresAdapter('Grant', t.kernel.db, () => ({})).find('g5')).toBeUndefined();
+    // ...and a write within the request makes it read again.
+    await grants.upsert('g5', { accountId: 'not-an-account', clientId: 'd' }, 600);
+    expect(await grants.find('g5')).toMatchObject({ clientId: 'd' });
+    await access.upsert('a6', { grantId: 'g5', accountId: 'not-an-account' }, 60);
+    await access.find('a6');
+    await t.kernel.db.query(`DELETE FROM auth.oidc_store WHERE model = 'Grant' AND id = 'g5'`);
+    await access.revokeByGrantId('g5');
+    expect(await grants.find('g5')).toBeUndefined();
+  });
 });
 
 describe('signing keys', () => {

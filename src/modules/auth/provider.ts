@@ -14,6 +14,7 @@ import { accountById } from './accounts.js';
 import { PostgresAdapter } from './adapter.js';
 import { ACR_VALUES, SCOPE_CLAIMS, SCOPES, secretMatches } from './clients.js';
 import { isAcr, meets, requiredLevel } from './levels.js';
+import { readOnce } from './request-reads.js';
 import type { AccountRow } from './schema.js';
 
 /** Lifetimes in seconds. Signing keys outlive the longest of the signed ones (see keys.ts). */
@@ -91,15 +92,10 @@ export function createProvider(kernel: Kernel, settings: ProviderSettings): Prov
   const api = apiResource(kernel);
   const sectorCache = new Map<string, string>();
   // One read of an account per request: the level check, findAccount, the pairwise subject and
-  // the token claims each ask for it (a code exchange asked four times).
-  const readInRequest = new WeakMap<object, Map<string, Promise<AccountRow | undefined>>>();
-  const accountIn = (ctx: KoaContextWithOIDC, id: string) => {
-    const read = readInRequest.get(ctx) ?? new Map<string, Promise<AccountRow | undefined>>();
-    readInRequest.set(ctx, read);
-    const account = read.get(id) ?? accountById(kernel, id);
-    read.set(id, account);
-    return account;
-  };
+  // the token claims each ask for it (a code exchange asked four times); a token read with its
+  // account already (adapter.ts) makes it none.
+  const accountIn = (ctx: KoaContextWithOIDC, id: string) =>
+    readOnce(ctx, `Account:${id}`, () => accountById(kernel, id));
   const activeAccount = async (ctx: KoaContextWithOIDC, id: string) => {
     const account = await accountIn(ctx, id);
     return account && account.status === 'active' ? account : undefined;
@@ -151,7 +147,7 @@ export function createProvider(kernel: Kernel, settings: ProviderSettings): Prov
   };
 
   const configuration: Configuration = {
-    adapter: (name: string) => new PostgresAdapter(name, kernel.db),
+    adapter: (name: string) => new PostgresAdapter(name, kernel.db, () => Provider.ctx),
     clients: [],
     jwks: { keys: settings.signingKeys as never },
     cookies: {
