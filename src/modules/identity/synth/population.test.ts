@@ -139,7 +139,7 @@ describe('synthesisePopulation', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: 1000 }),
-        fc.date({ min: new Date('2026-01-01'), max: new Date('2026-12-31') }),
+        fc.date({ min: new Date('2026-01-01'), max: new Date('2026-12-31'), noInvalidDate: true }),
         (seed, day) => {
           const bornBy = day.toISOString().slice(0, 10);
           const records = synthesisePopulation({ count: 400, seed, duplicateShare: 0.2, bornBy });
