@@ -137,7 +137,7 @@ function rate(fn: () => number, ms: number): { perSecond: number; sink: number }
  * Runs work(0 … count-1) with `workers` of them in flight at a time; returns the milliseconds taken.
  * Every concurrent measurement here goes through it, so they all mean the same.
  */
-async function inParallel(
+export async function inParallel(
   workers: number,
   count: number,
   work: (i: number) => Promise<unknown>,
@@ -152,7 +152,17 @@ async function inParallel(
   return performance.now() - started;
 }
 
-const perSecond = (count: number, ms: number) => (count * 1000) / ms;
+/** The registrar every bench acts as: Home Affairs, Maseru head office. */
+export const BENCH_REGISTRAR: Actor = {
+  type: 'staff',
+  id: 'bench-registrar',
+  roles: ['registrar'],
+  ministry: 'home-affairs',
+  office: 'maseru-hq',
+  scopes: [],
+};
+
+export const perSecond = (count: number, ms: number) => (count * 1000) / ms;
 
 /**
  * CPU time so far of this process and of the PostgreSQL backends serving the bench database, in
@@ -628,14 +638,7 @@ async function register({ kernel, url, log, rows, details }: Step, pop: Populati
   const settings = identitySettings(kernel.config);
   // A running server keeps the UIN pool topped up in the background.
   await fillUinPool(kernel.db, settings.uinPolicy, REGISTRATIONS * 2);
-  const registrar: Actor = {
-    type: 'staff',
-    id: 'bench-registrar',
-    roles: ['registrar'],
-    ministry: 'home-affairs',
-    office: 'maseru-hq',
-    scopes: [],
-  };
+  const registrar = BENCH_REGISTRAR;
   const inputs = pop.fresh.map((r) => personInput(r.person));
   const outcomes = { registered: 0, pending: 0 };
   const runWorkers = async (work: (i: number) => Promise<unknown>) =>

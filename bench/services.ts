@@ -14,7 +14,14 @@ import { takeAction } from '../src/modules/services/act.js';
 import { loadCatalogue, SHIPPED_CATALOGUE } from '../src/modules/services/index.js';
 import { submitApplication } from '../src/modules/services/submit.js';
 import { openKernel } from '../src/platform.js';
-import { admin, type IdentityRow, identityTable } from './identity.js';
+import {
+  admin,
+  BENCH_REGISTRAR,
+  type IdentityRow,
+  identityTable,
+  inParallel,
+  perSecond,
+} from './identity.js';
 
 /**
  * The services benchmark (BENCH_ONLY=services, or `npx tsx bench/services.ts`), on PostgreSQL:
@@ -50,16 +57,8 @@ export interface ServicesBenchOptions {
 }
 
 /** Runs work(0 … count-1) with `workers` in flight; returns items per second. */
-async function rate(workers: number, count: number, work: (i: number) => Promise<unknown>): Promise<number> {
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: workers }, async () => {
-      for (let i = next++; i < count; i = next++) await work(i);
-    }),
-  );
-  return (count * 1000) / (performance.now() - started);
-}
+const rate = async (workers: number, count: number, work: (i: number) => Promise<unknown>) =>
+  perSecond(count, await inParallel(workers, count, work));
 
 const address = (i: number) => ({
   address: { district: 'ABCDEFGHJK'[i % 10], village: `Motse ${i}` },
@@ -68,14 +67,7 @@ const address = (i: number) => ({
 
 async function ours(kernel: Kernel, count: number, workers: number, offset: number): Promise<number> {
   const catalogue = loadCatalogue(SHIPPED_CATALOGUE);
-  const registrar: Actor = {
-    type: 'staff',
-    id: 'bench-registrar',
-    roles: ['registrar'],
-    ministry: 'home-affairs',
-    office: 'maseru-hq',
-    scopes: [],
-  };
+  const registrar = BENCH_REGISTRAR;
   return rate(workers, count, async (i) => {
     const actor: Actor = { type: 'citizen', id: `bench-citizen-${offset + i}`, roles: [], scopes: [] };
     const caller = { actor, personId: null, phone: '+26658000000' };
