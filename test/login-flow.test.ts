@@ -326,6 +326,12 @@ describe('national login: code flow with PKCE through the pages', () => {
     );
     expect(session?.seconds).toBeGreaterThan(7 * 3600);
 
+    const [refresh] = await t.kernel.db.query<{ days: number }>(
+      `SELECT extract(epoch FROM expires_at - now()) / 86400 AS days FROM auth.oidc_store
+       WHERE model = 'RefreshToken' AND id = $1`,
+      [tokens.refresh_token],
+    );
+    expect(Number(refresh?.days)).toBeGreaterThan(13.9);
     // Refresh with the API as resource: a JWT for /api/v1, and the refresh token rotates.
     const api = await oidc.refreshTokenGrant(config, tokens.refresh_token as string, {
       resource: `${base}/api`,
@@ -373,9 +379,15 @@ describe('national login: code flow with PKCE through the pages', () => {
       }),
     );
     const config = await configFor('portal-test');
-    const started = await startLogin(config, 'https://portal.example.gov.ls/callback', 'openid api', {
-      resource: `${base}/api`,
-    });
+    const started = await startLogin(
+      config,
+      'https://portal.example.gov.ls/callback',
+      'openid api offline_access',
+      {
+        resource: `${base}/api`,
+        prompt: 'consent',
+      },
+    );
     // First sign-in of a staff member: the second factor is set up before anything else.
     let enrolled: Awaited<ReturnType<typeof enrolAuthenticator>> | undefined;
     const callback = await completeLogin(
@@ -407,6 +419,24 @@ describe('national login: code flow with PKCE through the pages', () => {
     const staffSession = sessions.find((row) => row.account === staffId?.id);
     expect(staffSession?.seconds).toBeGreaterThan(14 * 60);
     expect(staffSession?.seconds).toBeLessThanOrEqual(15 * 60);
+    // A staff refresh token too: 15 minutes, renewed only by using it (a citizen's lives 14 days).
+    const refreshLife = async (token: string) => {
+      const [row] = await t.kernel.db.query<{ seconds: number }>(
+        `SELECT extract(epoch FROM expires_at - now())::int AS seconds FROM auth.oidc_store
+         WHERE model = 'RefreshToken' AND id = $1`,
+        [token],
+      );
+      return row?.seconds;
+    };
+    expect(tokens.refresh_token).toBeDefined();
+    expect(await refreshLife(tokens.refresh_token as string)).toBeGreaterThan(14 * 60);
+    expect(await refreshLife(tokens.refresh_token as string)).toBeLessThanOrEqual(15 * 60);
+    const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token as string, {
+      resource: `${base}/api`,
+    });
+    expect(refreshed.refresh_token).not.toBe(tokens.refresh_token);
+    expect(await refreshLife(refreshed.refresh_token as string)).toBeLessThanOrEqual(15 * 60);
+    expect(await refreshLife(refreshed.refresh_token as string)).toBeGreaterThan(14 * 60);
     const { payload } = await jwtVerify(tokens.access_token, createRemoteJWKSet(new URL(`${issuer}/jwks`)), {
       issuer,
       audience: `${base}/api`,
@@ -1047,49 +1077,62 @@ describe('second factors and assurance levels', () => {
     expect((await tokensFor('portal-test', again, signedIn)).idToken.acr).toBe(ACR.substantial);
   });
 
-  it('step-up: a password session asked for substantial (acr_values) gets only the second-factor step', async () => {
-    const person = { login: 'stepup@example.org', password: 'Semonkong-Lodge-2419' };
-    const browser = new Browser();
-    const config = await configFor('portal-test');
-    const low = await startLogin(config, portal, 'openid', { browser });
-    const first = await tokensFor('portal-test', low, await completeLogin(low, person, 'signup'));
-    expect(first.idToken).toMatchObject({ acr: ACR.low, amr: ['pwd'] });
-    const verifier = oidc.randomPKCECodeVerifier();
-    const state = oidc.randomState();
-    const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: portal,
-      scope: 'openid',
-      state,
-      acr_values: ACR.substantial,
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: 'S256',
-    });
-    const sessionBefore = browser.cookie('_session');
-    expect(sessionBefore).toBeDefined();
-    const page = await browser.follow(url.href);
-    expect(page.body).not.toContain('name="password"');
-    const enrolled = await enrolAuthenticator(browser, page);
-    const callback =
-      enrolled.page.final ??
-      (await completeLogin(
-        { browser, verifier, state, page: enrolled.page, redirectUri: portal },
-        person,
-        'signin',
-      ));
-    const stepped = await tokensFor(
-      'portal-test',
-      { browser, verifier, state, page, redirectUri: portal },
-      callback,
-    );
-    // The session id is replaced when the sign-in completes (session fixation).
-    expect(browser.cookie('_session')).toBeDefined();
-    expect(browser.cookie('_session')).not.toBe(sessionBefore);
-    expect(stepped.idToken).toMatchObject({
-      acr: ACR.substantial,
-      amr: ['pwd', 'otp', 'mfa'],
-      sub: first.idToken.sub,
-    });
-  });
+  it.each([
+    {
+      asked: 'acr_values',
+      person: { login: 'stepup@example.org', password: 'Semonkong-Lodge-2419' },
+      demand: { acr_values: ACR.substantial },
+    },
+    {
+      asked: 'the claims parameter',
+      person: { login: 'stepup-claims@example.org', password: 'Ketane-Falls-8830' },
+      demand: { claims: JSON.stringify({ id_token: { acr: { essential: true, value: ACR.substantial } } }) },
+    },
+  ])(
+    'step-up: a password session asked for substantial ($asked) gets only the second-factor step',
+    async ({ person, demand }) => {
+      const browser = new Browser();
+      const config = await configFor('portal-test');
+      const low = await startLogin(config, portal, 'openid', { browser });
+      const first = await tokensFor('portal-test', low, await completeLogin(low, person, 'signup'));
+      expect(first.idToken).toMatchObject({ acr: ACR.low, amr: ['pwd'] });
+      const verifier = oidc.randomPKCECodeVerifier();
+      const state = oidc.randomState();
+      const url = oidc.buildAuthorizationUrl(config, {
+        redirect_uri: portal,
+        scope: 'openid',
+        state,
+        ...demand,
+        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+        code_challenge_method: 'S256',
+      });
+      const sessionBefore = browser.cookie('_session');
+      expect(sessionBefore).toBeDefined();
+      const page = await browser.follow(url.href);
+      expect(page.body).not.toContain('name="password"');
+      const enrolled = await enrolAuthenticator(browser, page);
+      const callback =
+        enrolled.page.final ??
+        (await completeLogin(
+          { browser, verifier, state, page: enrolled.page, redirectUri: portal },
+          person,
+          'signin',
+        ));
+      const stepped = await tokensFor(
+        'portal-test',
+        { browser, verifier, state, page, redirectUri: portal },
+        callback,
+      );
+      // The session id is replaced when the sign-in completes (session fixation).
+      expect(browser.cookie('_session')).toBeDefined();
+      expect(browser.cookie('_session')).not.toBe(sessionBefore);
+      expect(stepped.idToken).toMatchObject({
+        acr: ACR.substantial,
+        amr: ['pwd', 'otp', 'mfa'],
+        sub: first.idToken.sub,
+      });
+    },
+  );
 
   it('every form of the sign-in steps refuses a forged CSRF token and changes nothing (routes from the table)', async () => {
     const person = { login: 'csrf-check@example.org', password: 'Liqhobong-Mine-6620' };
