@@ -319,6 +319,8 @@ describe('national login: code flow with PKCE through the pages', () => {
     // The code exchange asked for no resource: this token is for userinfo.
     const info = await oidc.fetchUserInfo(config, tokens.access_token, portalSub);
     expect(info.phone_number).toBe('+26658112233');
+    // Sign-up sent a code to that number and it came back.
+    expect(info.phone_number_verified).toBe(true);
     expect(info.email).toBeUndefined();
     const [session] = await t.kernel.db.query<{ seconds: number }>(
       `SELECT extract(epoch FROM s.expires_at - now())::int AS seconds FROM auth.oidc_store s

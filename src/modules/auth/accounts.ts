@@ -48,6 +48,8 @@ export function lockMinutes(failures: number): number {
 export interface SignUpInput {
   login: string;
   password: string;
+  /** A code sent to the login came back: it is the caller's (phone_number_verified, email_verified). */
+  loginProven?: boolean;
 }
 
 /**
@@ -80,6 +82,7 @@ export async function signUp(c: Change, input: SignUpInput, passwordHash?: strin
       roles: [],
       createdAt: c.now,
       updatedAt: c.now,
+      loginVerifiedAt: input.loginProven ? c.now : null,
     })
     .returning();
   const account = row as AccountRow;

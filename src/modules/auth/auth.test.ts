@@ -54,6 +54,15 @@ describe('passwords and logins', () => {
       address: '10.0.0.1',
     });
     expect(result.ok).toBe(true);
+    // Nobody sent a code to this login: it is not claimed as verified.
+    expect(result.ok && result.account.loginVerifiedAt).toBeNull();
+  });
+
+  it('a login proven by a returned code is recorded as verified, with the time', async () => {
+    const account = await change(t.kernel, { actor: systemActor('test') }, (c) =>
+      signUp(c, { login: 'lineo@example.org', password: 'Maletsunyane-Falls-9', loginProven: true }),
+    );
+    expect(account.loginVerifiedAt).toEqual(account.createdAt);
   });
 
   it('refuses an address with too many failures, even with the right password', async () => {

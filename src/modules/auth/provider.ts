@@ -79,10 +79,11 @@ const REGISTER_CLAIMS: Record<string, (person: PersonView) => unknown> = {
 };
 
 function accountClaims(account: AccountRow): Record<string, unknown> {
+  const verified = account.loginVerifiedAt !== null;
   return {
     sub: account.id,
-    ...(account.loginKind === 'email' ? { email: account.login, email_verified: false } : {}),
-    ...(account.loginKind === 'phone' ? { phone_number: account.login, phone_number_verified: false } : {}),
+    ...(account.loginKind === 'email' ? { email: account.login, email_verified: verified } : {}),
+    ...(account.loginKind === 'phone' ? { phone_number: account.login, phone_number_verified: verified } : {}),
     uin_linked: account.personId !== null,
   };
 }

@@ -20,6 +20,8 @@ export const accounts = auth.table('accounts', {
   createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   lastLoginAt: timestamp('last_login_at', { withTimezone: true }),
+  /** When a code sent to the login came back (sign-up); null when nobody checked it. */
+  loginVerifiedAt: timestamp('login_verified_at', { withTimezone: true }),
 });
 export type AccountRow = typeof accounts.$inferSelect;
 

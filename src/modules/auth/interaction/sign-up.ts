@@ -137,7 +137,7 @@ export function signUpSteps(app: App, kit: Kit, steps: ReturnType<typeof secondF
     let account: Awaited<ReturnType<typeof signUp>>;
     try {
       account = await change(kernel, { actor: request.actor, requestId: request.id }, (c) =>
-        signUp(c, { login: p.login, password: '' }, p.passwordHash),
+        signUp(c, { login: p.login, password: '', loginProven: true }, p.passwordHash),
       );
     } catch (error) {
       // Taken between the form and the code: the same refusal as a wrong code.
