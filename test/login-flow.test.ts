@@ -1079,7 +1079,7 @@ describe('second factors and assurance levels', () => {
     expect((await tokensFor('portal-test', again, signedIn)).idToken.acr).toBe(ACR.substantial);
   });
 
-  it.each([
+  it.each<{ asked: string; person: { login: string; password: string }; demand: Record<string, string> }>([
     {
       asked: 'acr_values',
       person: { login: 'stepup@example.org', password: 'Semonkong-Lodge-2419' },
