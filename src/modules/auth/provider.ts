@@ -83,7 +83,9 @@ function accountClaims(account: AccountRow): Record<string, unknown> {
   return {
     sub: account.id,
     ...(account.loginKind === 'email' ? { email: account.login, email_verified: verified } : {}),
-    ...(account.loginKind === 'phone' ? { phone_number: account.login, phone_number_verified: verified } : {}),
+    ...(account.loginKind === 'phone'
+      ? { phone_number: account.login, phone_number_verified: verified }
+      : {}),
     uin_linked: account.personId !== null,
   };
 }
