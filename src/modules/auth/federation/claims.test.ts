@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { claimedUin } from './claims.js';
+import { claimedUin, verifiedLogins } from './claims.js';
 
 describe('claimedUin', () => {
   it('reads the claim at the top level, trimmed, numbers as text', () => {
@@ -26,6 +26,34 @@ describe('claimedUin', () => {
       fc.property(fc.dictionary(fc.string(), fc.jsonValue()), fc.string(), (claims, name) => {
         const found = claimedUin(claims, name);
         expect(found === undefined || typeof found === 'string').toBe(true);
+      }),
+    );
+  });
+});
+
+describe('verifiedLogins', () => {
+  it('returns the phone and address the provider verified, written as logins are here', () => {
+    expect(
+      verifiedLogins({
+        phone_number: '+266 5811 2233',
+        phone_number_verified: true,
+        email: 'Lineo@Example.org',
+        email_verified: true,
+      }),
+    ).toEqual(['+26658112233', 'lineo@example.org']);
+  });
+
+  it('leaves out what is not verified (false, missing, or "true" as text) and what is not a login', () => {
+    expect(verifiedLogins({ phone_number: '+26658112233', phone_number_verified: false })).toEqual([]);
+    expect(verifiedLogins({ phone_number: '+26658112233' })).toEqual([]);
+    expect(verifiedLogins({ email: 'a@example.org', email_verified: 'true' })).toEqual([]);
+    expect(verifiedLogins({ phone_number: 'not a phone', phone_number_verified: true })).toEqual([]);
+  });
+
+  it('never throws, whatever the provider sends', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue()), (claims) => {
+        expect(Array.isArray(verifiedLogins(claims))).toBe(true);
       }),
     );
   });

@@ -3,7 +3,7 @@ import { actors, createTestKernel, type TestKernel } from '../../../../test/supp
 import { systemActor } from '../../../core/actors/index.js';
 import { change } from '../../../core/kernel/index.js';
 import { identitySettings, registerDeath, registerPerson } from '../../identity/index.js';
-import { createStaffAccount, linkAccountToPerson } from '../accounts.js';
+import { createStaffAccount, linkAccountToPerson, signUp } from '../accounts.js';
 import { accountOfFederatedPerson, type FederatedIdentity, FederationRefused } from './link.js';
 
 let t: TestKernel;
@@ -58,6 +58,36 @@ describe('accountOfFederatedPerson', () => {
       'auth.account.federated-sign-in',
       'auth.account.federated-sign-in',
     ]);
+  });
+
+  it('links the person’s own password account when both sides proved the same login; never an unproven one', async () => {
+    const p = await person('Palesa');
+    const proven = await change(t.kernel, actor, (c) =>
+      signUp(c, { login: '+26658440011', password: 'Thaba-Bosiu-Hill-31', loginProven: true }),
+    );
+    const unproven = await change(t.kernel, actor, (c) =>
+      signUp(c, { login: '+26658440022', password: 'Thaba-Bosiu-Hill-32' }),
+    );
+    const before = await accountCount();
+    // The provider verified a number nobody proved here: a new account, the typed one left alone.
+    const q = await person('Nthabiseng');
+    const other = await signIn({ issuer, subject: 'nth', uin: q.uin, verifiedLogins: ['+26658440022'] });
+    expect(other.id).not.toBe(unproven.id);
+    expect(other.loginKind).toBe('federated');
+    expect(await accountCount()).toBe(before + 1);
+    // The same proven number on both sides: that account is the person's, no second one made.
+    const linked = await signIn({ issuer, subject: 'pal', uin: p.uin, verifiedLogins: ['+26658440011'] });
+    expect(linked).toMatchObject({ id: proven.id, personId: p.id, loginKind: 'phone' });
+    expect(await accountCount()).toBe(before + 1);
+    const [link] = await t.kernel.db.query<{ method: string; evidence: Record<string, unknown> }>(
+      'SELECT method, evidence FROM auth.uin_links WHERE account_id = $1',
+      [proven.id],
+    );
+    expect(link).toMatchObject({ method: 'asserted', evidence: { issuer, provenLogin: true } });
+    // A login already linked to someone else is not taken over for another person.
+    const r = await person('Rethabile');
+    const third = await signIn({ issuer, subject: 'ret', uin: r.uin, verifiedLogins: ['+26658440011'] });
+    expect(third.id).not.toBe(proven.id);
   });
 
   it('refuses without a UIN, with an unknown or mistyped one, and for a deceased person', async () => {

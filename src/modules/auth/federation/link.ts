@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, isNull } from 'drizzle-orm';
 import { HttpProblem } from '../../../core/http/index.js';
 import { newId } from '../../../core/ids/index.js';
 import type { Change } from '../../../core/kernel/index.js';
@@ -28,15 +28,19 @@ export interface FederatedIdentity {
   issuer: string;
   subject: string;
   uin: string | undefined;
+  /** Logins (E.164 phone, e-mail) the provider says it verified for this person (claims.ts). */
+  verifiedLogins?: string[];
 }
 
 /**
  * The account a federated sign-in lands in: the one linked to the person the external provider
- * names by UIN (one account per UIN), or a new one linked to that person from the start.
+ * names by UIN (one account per UIN); else the person's own unlinked password account, when its
+ * login was proven at sign-up (a code came back) and the provider says it verified the same phone
+ * number or address for this person, so both sides proved it is theirs; else a new account linked
+ * to that person from the start.
  *
- * An existing password account is never linked here on the strength of a matching phone number or
- * e-mail address: those are not verified at sign-up, so whoever typed someone else's number would
- * get that person's identity. Staff accounts sign in with their password and second factor only.
+ * A login nobody proved is never linked this way: whoever typed someone else's number would get
+ * that person's identity. Staff accounts sign in with their password and second factor only.
  */
 export async function accountOfFederatedPerson(c: Change, who: FederatedIdentity): Promise<AccountRow> {
   if (!who.uin) throw new FederationRefused('no-uin');
@@ -51,7 +55,8 @@ export async function accountOfFederatedPerson(c: Change, who: FederatedIdentity
     throw new FederationRefused('person-not-registered');
   }
   const [existing] = await c.tx.select().from(accounts).where(eq(accounts.personId, person.id));
-  const account = existing ?? (await federatedAccount(c, who, person.id));
+  const account =
+    existing ?? (await provenAccountToLink(c, who, person.id)) ?? (await federatedAccount(c, who, person.id));
   if (account.kind === 'staff') throw new FederationRefused('staff-account');
   if (account.status !== 'active') throw new FederationRefused('account-disabled');
   const [signedIn] = await c.tx
@@ -87,4 +92,28 @@ async function federatedAccount(c: Change, who: FederatedIdentity, personId: str
     after: { kind: 'citizen', federated: who.issuer },
   });
   return linkAccountToPerson(c, id, personId, `UIN asserted by ${who.issuer}`);
+}
+
+/** An unlinked citizen account whose proven login the provider verified too, now linked. */
+async function provenAccountToLink(c: Change, who: FederatedIdentity, personId: string) {
+  const logins = who.verifiedLogins ?? [];
+  if (!logins.length) return undefined;
+  const [account] = await c.tx
+    .select({ id: accounts.id, login: accounts.login })
+    .from(accounts)
+    .where(
+      and(
+        inArray(accounts.login, logins),
+        eq(accounts.kind, 'citizen'),
+        isNull(accounts.personId),
+        isNotNull(accounts.loginVerifiedAt),
+      ),
+    )
+    .orderBy(accounts.createdAt)
+    .limit(1);
+  if (!account) return undefined;
+  return linkAccountToPerson(c, account.id, personId, `UIN asserted by ${who.issuer}`, {
+    method: 'asserted',
+    details: { issuer: who.issuer, provenLogin: true },
+  });
 }

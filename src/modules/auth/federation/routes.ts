@@ -7,7 +7,7 @@ import type { App } from '../../../core/http/index.js';
 import { change, type Kernel } from '../../../core/kernel/index.js';
 import { federationErrorPage } from '../../../web/auth/federation.js';
 import { ACR } from '../clients.js';
-import { claimedUin } from './claims.js';
+import { claimedUin, verifiedLogins } from './claims.js';
 import { accountOfFederatedPerson, type FederationRefusal, FederationRefused } from './link.js';
 import { beginFederatedSignIn, interactionOfState, takeFederatedSignIn } from './requests.js';
 import { FEDERATION_CALLBACK_PATH, type Upstream } from './upstream.js';
@@ -125,7 +125,11 @@ export async function federationRoutes(app: App, kernel: Kernel, provider: Provi
         });
         const idToken = tokens.claims() as oidc.IDToken;
         claims = { ...idToken };
-        if (claimedUin(claims, kernel.config.FEDERATION_UIN_CLAIM) === undefined) {
+        // Providers put the UIN and the verified phone or address in userinfo more often than in the id_token.
+        if (
+          claimedUin(claims, kernel.config.FEDERATION_UIN_CLAIM) === undefined ||
+          !verifiedLogins(claims).length
+        ) {
           claims = {
             ...(await oidc.fetchUserInfo(configuration, tokens.access_token, idToken.sub)),
             ...idToken,
@@ -142,6 +146,7 @@ export async function federationRoutes(app: App, kernel: Kernel, provider: Provi
             issuer: upstream.issuer,
             subject: String(claims.sub),
             uin: claimedUin(claims, kernel.config.FEDERATION_UIN_CLAIM),
+            verifiedLogins: verifiedLogins(claims),
           }),
         );
         accountId = account.id;
