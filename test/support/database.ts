@@ -81,18 +81,7 @@ export async function createTestDatabase(template: {
   serverTemplate?: string;
 }): Promise<TestDatabase> {
   if (serverUrl && template.serverTemplate) {
-    const name = `mmuso_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
-    await admin((c) => c.query(`CREATE DATABASE ${name} TEMPLATE ${template.serverTemplate}`));
-    const url = withDatabase(serverUrl, name);
-    const db = await openDatabase({ databaseUrl: url, poolSize: 5 });
-    return {
-      db,
-      url,
-      async drop() {
-        await db.close();
-        await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-      },
-    };
+    return serverDatabase(serverUrl, 'mmuso_test', `TEMPLATE ${template.serverTemplate}`);
   }
   if (!template.pgliteDump) throw new Error('no PGlite template: is the global setup configured?');
   const db = await openDatabase({ loadDataDir: new Blob([fs.readFileSync(template.pgliteDump)]) });
@@ -101,20 +90,23 @@ export async function createTestDatabase(template: {
 
 /** A fresh, empty, unmigrated database: for tests of migrations themselves. */
 export async function createEmptyDatabase(): Promise<TestDatabase> {
-  if (serverUrl) {
-    const name = `mmuso_empty_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
-    await admin((c) => c.query(`CREATE DATABASE ${name}`));
-    const url = withDatabase(serverUrl, name);
-    const db = await openDatabase({ databaseUrl: url, poolSize: 5 });
-    return {
-      db,
-      url,
-      async drop() {
-        await db.close();
-        await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-      },
-    };
-  }
+  if (serverUrl) return serverDatabase(serverUrl, 'mmuso_empty', '');
   const db = await openDatabase({});
   return { db, drop: () => db.close() };
+}
+
+/** A database of its own on the server (`options`: e.g. a TEMPLATE), dropped by `drop()`. */
+async function serverDatabase(serverUrl: string, prefix: string, options: string): Promise<TestDatabase> {
+  const name = `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  await admin((c) => c.query(`CREATE DATABASE ${name} ${options}`));
+  const url = withDatabase(serverUrl, name);
+  const db = await openDatabase({ databaseUrl: url, poolSize: 5 });
+  return {
+    db,
+    url,
+    async drop() {
+      await db.close();
+      await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    },
+  };
 }
