@@ -369,9 +369,9 @@ describe('EventDispatcher', () => {
     let passes = 0;
     const flaky: Database = {
       ...db,
-      transaction: (fn) => {
+      query: (text, params) => {
         passes += 1;
-        return failing ? Promise.reject(new Error('connection refused')) : db.transaction(fn);
+        return failing ? Promise.reject(new Error('connection refused')) : db.query(text, params);
       },
     };
     const failures: unknown[] = [];

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { type Database, rows, type Tx } from '../db/index.js';
+import type { Database, Tx } from '../db/index.js';
 import { newId } from '../ids/index.js';
 
 export interface DomainEvent<Payload = unknown> {
@@ -114,26 +114,27 @@ export class EventDispatcher {
   }
 
   private async pass(): Promise<number> {
-    const claimed = await this.db.transaction((tx) =>
-      rows<OutboxRow>(
-        tx,
-        // RETURNING comes in no particular order: sort so events go out in the order they were written.
-        sql`WITH claimed AS (
-            UPDATE core.outbox SET locked_until = now() + make_interval(secs => ${this.leaseSeconds}), attempts = attempts + 1
-            WHERE id IN (
-              SELECT id FROM core.outbox
-              WHERE status = 'pending' AND available_at <= now() AND (locked_until IS NULL OR locked_until < now())
-              ORDER BY available_at, id LIMIT ${this.batchSize}
-              FOR UPDATE SKIP LOCKED)
-            RETURNING id, topic, payload, created_at, attempts, delivered_to, available_at)
-            SELECT id, topic, payload, created_at, attempts, delivered_to FROM claimed ORDER BY available_at, id`,
-      ),
+    // One statement each to claim and to record, so neither needs a transaction around it.
+    const claimed = await this.db.query<OutboxRow>(
+      // RETURNING comes in no particular order: sort so events go out in the order they were written.
+      `WITH claimed AS (
+         UPDATE core.outbox SET locked_until = now() + make_interval(secs => $1), attempts = attempts + 1
+         WHERE id IN (
+           SELECT id FROM core.outbox
+           WHERE status = 'pending' AND available_at <= now() AND (locked_until IS NULL OR locked_until < now())
+           ORDER BY available_at, id LIMIT $2
+           FOR UPDATE SKIP LOCKED)
+         RETURNING id, topic, payload, created_at, attempts, delivered_to, available_at)
+       SELECT id, topic, payload, created_at, attempts, delivered_to FROM claimed ORDER BY available_at, id`,
+      [this.leaseSeconds, this.batchSize],
     );
-    for (const row of claimed) await this.deliver(row);
+    const outcomes: Outcome[] = [];
+    for (const row of claimed) outcomes.push(await this.deliver(row));
+    await this.record(outcomes);
     return claimed.length;
   }
 
-  private async deliver(row: OutboxRow): Promise<void> {
+  private async deliver(row: OutboxRow): Promise<Outcome> {
     const event: DomainEvent = {
       id: row.id,
       topic: row.topic,
@@ -141,7 +142,7 @@ export class EventDispatcher {
       createdAt: new Date(row.created_at).toISOString(),
     };
     const delivered = [...row.delivered_to];
-    let lastError: string | undefined;
+    let lastError: string | null = null;
     for (const subscription of this.subscriptions) {
       if (subscription.topic !== row.topic || delivered.includes(subscription.name)) continue;
       try {
@@ -152,21 +153,46 @@ export class EventDispatcher {
         this.options.onError?.(error, event, subscription.name);
       }
     }
-    await this.db.transaction(async (tx) => {
-      if (lastError === undefined) {
-        await tx.execute(sql`UPDATE core.outbox SET status = 'delivered', delivered_to = ${JSON.stringify(delivered)}::jsonb,
-          locked_until = NULL, last_error = NULL, finished_at = now() WHERE id = ${row.id}`);
-      } else if (row.attempts >= this.maxAttempts) {
-        await tx.execute(sql`UPDATE core.outbox SET status = 'dead', delivered_to = ${JSON.stringify(delivered)}::jsonb,
-          locked_until = NULL, last_error = ${lastError}, finished_at = now() WHERE id = ${row.id}`);
-      } else {
-        // Exponential backoff: 2 s, 4 s, 8 s … capped at one hour.
-        const delay = Math.min(2 ** row.attempts, 3600);
-        await tx.execute(sql`UPDATE core.outbox SET delivered_to = ${JSON.stringify(delivered)}::jsonb, locked_until = NULL,
-          last_error = ${lastError}, available_at = now() + make_interval(secs => ${delay}) WHERE id = ${row.id}`);
-      }
-    });
+    const outcome = { id: row.id, delivered, lastError, retryIn: null };
+    if (lastError === null) return { ...outcome, status: 'delivered' };
+    if (row.attempts >= this.maxAttempts) return { ...outcome, status: 'dead' };
+    // Exponential backoff: 2 s, 4 s, 8 s … capped at one hour.
+    return { ...outcome, status: 'pending', retryIn: Math.min(2 ** row.attempts, 3600) };
   }
+
+  /**
+   * What became of a pass's events, in one statement. Until it commits they stay leased; a crash
+   * before it delivers them again once the lease runs out (at least once, as ever).
+   */
+  private async record(outcomes: readonly Outcome[]): Promise<void> {
+    if (outcomes.length === 0) return;
+    await this.db.query(
+      `UPDATE core.outbox o SET status = r.status, delivered_to = r.delivered_to::jsonb, locked_until = NULL,
+         last_error = r.last_error,
+         available_at = CASE WHEN r.retry_in IS NULL THEN o.available_at ELSE now() + make_interval(secs => r.retry_in) END,
+         finished_at = CASE WHEN r.status = 'pending' THEN NULL ELSE now() END
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[])
+         AS r(id, status, delivered_to, last_error, retry_in)
+       WHERE o.id = r.id`,
+      [
+        outcomes.map((o) => o.id),
+        outcomes.map((o) => o.status),
+        outcomes.map((o) => JSON.stringify(o.delivered)),
+        outcomes.map((o) => o.lastError),
+        outcomes.map((o) => o.retryIn),
+      ],
+    );
+  }
+}
+
+/** How one claimed event came out of its delivery. */
+interface Outcome {
+  id: string;
+  status: 'delivered' | 'dead' | 'pending';
+  delivered: string[];
+  lastError: string | null;
+  /** Seconds until the next attempt; null when there is none. */
+  retryIn: number | null;
 }
 
 export interface OutboxStatus {
