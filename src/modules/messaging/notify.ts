@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import type { Locale } from '../../core/i18n/index.js';
 import { newId } from '../../core/ids/index.js';
 import type { Change } from '../../core/kernel/index.js';
@@ -63,7 +64,26 @@ export async function notify(c: Change, input: NotifyInput): Promise<Notificatio
   if (channels.length === 0) throw new RangeError('notify: the recipient has no account, phone or e-mail');
   const texts = renderTemplate(input.template, to.locale, input.params);
   const id = newId();
-  await c.tx.insert(notifications).values({
+  const rows: (typeof deliveries.$inferInsert)[] = [...new Set(channels)].map((channel) => {
+    const destination = destinationOf(to, channel);
+    if (destination === undefined)
+      throw new RangeError(`notify: no ${channel} destination for the recipient`);
+    const sms = channel === 'sms' ? smsText(texts.sms) : undefined;
+    return {
+      id: newId(),
+      notificationId: id,
+      channel,
+      destination,
+      title: channel === 'sms' ? null : texts.subject,
+      body: sms?.text ?? texts.body,
+      status: channel === 'portal' ? 'delivered' : 'queued',
+      attempts: 0,
+      segments: sms?.segments ?? null,
+      createdAt: c.now,
+      updatedAt: c.now,
+    };
+  });
+  const notification = c.tx.insert(notifications).values({
     id,
     template: input.template,
     locale: to.locale,
@@ -74,29 +94,13 @@ export async function notify(c: Change, input: NotifyInput): Promise<Notificatio
     createdBy: c.actor.id,
     createdAt: c.now,
   });
-  const made: Notification['deliveries'] = [];
-  for (const channel of new Set(channels)) {
-    const destination = destinationOf(to, channel);
-    if (destination === undefined)
-      throw new RangeError(`notify: no ${channel} destination for the recipient`);
-    const sms = channel === 'sms' ? smsText(texts.sms) : undefined;
-    const status: DeliveryStatus = channel === 'portal' ? 'delivered' : 'queued';
-    const deliveryId = newId();
-    await c.tx.insert(deliveries).values({
-      id: deliveryId,
-      notificationId: id,
-      channel,
-      destination,
-      title: channel === 'sms' ? null : texts.subject,
-      body: sms?.text ?? texts.body,
-      status,
-      attempts: 0,
-      segments: sms?.segments ?? null,
-      createdAt: c.now,
-      updatedAt: c.now,
-    });
-    if (channel !== 'portal') c.publish({ topic: DELIVERY_REQUESTED, payload: { deliveryId } });
-    made.push({ id: deliveryId, channel, status });
+  // One statement: the deliveries' foreign key is checked at its end, when the notification is in.
+  await c.tx.execute(
+    sql`WITH notification AS (${notification.getSQL()}) ${c.tx.insert(deliveries).values(rows).getSQL()}`,
+  );
+  const made = rows.map((d) => ({ id: d.id, channel: d.channel, status: d.status }));
+  for (const d of made) {
+    if (d.channel !== 'portal') c.publish({ topic: DELIVERY_REQUESTED, payload: { deliveryId: d.id } });
   }
   c.audit({
     action: NOTIFICATION_QUEUED,
