@@ -373,4 +373,25 @@ describe('concurrent appends', () => {
     expect(seqs.map((r) => Number(r.seq))).toEqual(Array.from({ length: n }, (_, i) => i + 1));
     expect(await count()).toBe(n);
   });
+
+  it('the entries of concurrent changes of several entries each stay together, in the order recorded', async () => {
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        change(t.kernel, { actor: actors.citizen(`c-${i}`) }, async (c) => {
+          for (const step of ['one', 'two', 'three']) {
+            c.audit({ action: `step.${step}`, subject: { type: 'case', id: `case-${i}` } });
+          }
+        }),
+      ),
+    );
+    expect(await verify()).toMatchObject({ ok: true, entries: 30, problems: [] });
+    const stored = await t.kernel.db.query<{ action: string; case: string }>(
+      `SELECT action, subject->>'id' AS case FROM audit.entries ORDER BY seq`,
+    );
+    for (let at = 0; at < stored.length; at += 3) {
+      const change = stored.slice(at, at + 3);
+      expect(change.map((e) => e.action)).toEqual(['step.one', 'step.two', 'step.three']);
+      expect(new Set(change.map((e) => e.case)).size).toBe(1);
+    }
+  });
 });

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import canonicalizeModule from 'canonicalize';
 
 /** RFC 8785 JSON canonicalisation (the package is CommonJS, so its default export is the function). */
@@ -25,6 +25,21 @@ export function hashEntry(entry: ChainedEntry): string {
   const text = canonicalJson(entry);
   if (text === undefined) throw new Error('audit entry cannot be canonicalised');
   return createHash('sha256').update(text).digest('hex');
+}
+
+/** Stands in for the previous hash while an entry is cut: random, so no content contains it. */
+const PLACEHOLDER = randomBytes(32).toString('hex');
+
+/**
+ * The canonical JSON of an entry cut where its previous hash goes: hashEntry(entry) is the
+ * SHA-256 of head + prevHash + tail. The link is then made where the previous hash is known:
+ * in the database, under the chain lock (audit.append, migrations/0050_audit_append.sql).
+ */
+export function cutEntry(entry: Omit<ChainedEntry, 'prevHash'>): { head: string; tail: string } {
+  const text = canonicalJson({ ...entry, prevHash: PLACEHOLDER });
+  const cut = text?.indexOf(PLACEHOLDER) ?? -1;
+  if (text === undefined || cut < 0) throw new Error('audit entry cannot be canonicalised');
+  return { head: text.slice(0, cut), tail: text.slice(cut + PLACEHOLDER.length) };
 }
 
 /** An entry as the database returns it. */
