@@ -4,6 +4,7 @@ import type { Actor } from '../../core/actors/index.js';
 import { change } from '../../core/kernel/index.js';
 import { type ActionInput, takeAction } from './act.js';
 import { loadCatalogue } from './catalogue.js';
+import { readApplication } from './read.js';
 import { SHIPPED_CATALOGUE } from './settings.js';
 import { submitApplication } from './submit.js';
 import { refusal } from './test-support.js';
@@ -77,5 +78,44 @@ describe('takeAction', () => {
     const { reference } = await apply();
     expect((await refusal(act(actors.citizen('someone-else'), reference, 'withdraw'))).status).toBe(404);
     expect((await refusal(act(citizen, 'CA-2026-00000', 'withdraw'))).status).toBe(404);
+  });
+});
+
+describe('what an action answers', () => {
+  const cashier = actors.staff(['cashier'], 'cashier-1');
+  const preparer = actors.staff(['registrar'], 'registrar-2');
+  const approver = actors.staff(['supervisor'], 'supervisor-1');
+  const applicant: Actor = { ...actors.citizen('citizen-view'), acr: 'urn:mmuso:loa:substantial' };
+  const certificate = {
+    subject: { givenNames: 'Palesa', surname: 'Mokoena', dateOfBirth: '1994-03-21', district: 'C' },
+    relationship: 'self',
+    copies: 1,
+  };
+  const read = (actor: Actor, reference: string) =>
+    change(t.kernel, { actor }, (c) => readApplication(c, catalogue, caller(actor), reference, 'check'));
+
+  it('is the application as a fresh read shows it, through automatic steps and to the end', async () => {
+    const submitted = await change(t.kernel, { actor: applicant }, (c) =>
+      submitApplication(
+        c,
+        catalogue,
+        caller(applicant),
+        'birth-certificate-copy',
+        { form: certificate },
+        'en',
+      ),
+    );
+    expect(submitted).toEqual(await read(applicant, submitted.reference));
+    const { reference } = submitted;
+    const paid = await act(cashier, reference, 'record-payment', { receiptNumber: 'R-1' });
+    expect(paid.history.map((h) => h.action)).toEqual(['apply', 'record-payment', 'submit']);
+    expect(paid).toEqual(await read(cashier, reference));
+    const prepared = await act(preparer, reference, 'prepare', { comment: 'Entry found' });
+    expect(prepared.task).not.toBeNull();
+    expect(prepared).toEqual(await read(preparer, reference));
+    const issued = await act(approver, reference, 'approve');
+    expect(issued.task).toBeNull();
+    expect(issued).toEqual(await read(approver, reference));
+    expect(await read(applicant, reference)).toMatchObject({ state: { id: 'issued' }, task: null });
   });
 });

@@ -119,5 +119,5 @@ export async function takeAction(
       ...(action.correction ? { form: input.form as Record<string, unknown> } : {}),
     },
   );
-  return applicationView(c, entry, moved, relation, caller);
+  return applicationView(c, entry, moved.row, relation, caller, moved.parts);
 }

@@ -11,8 +11,8 @@ import type { Catalogue, CatalogueEntry } from './catalogue.js';
 import { type ApplicantKind, ASSURANCE_LEVELS, type ServiceDefinition } from './definition.js';
 import { formErrors } from './form.js';
 import { notifyApplicant } from './notifications.js';
-import { type ApplicationRow, applications, consents } from './schema.js';
-import { openTask, recordStep, settle } from './transition.js';
+import { type ApplicationRow, consents } from './schema.js';
+import { type Case, type StepRecord, settle, startApplication } from './transition.js';
 import { applicationView } from './view.js';
 
 export const APPLICATION_SUBMITTED = 'services.application.submitted';
@@ -85,20 +85,17 @@ async function useConsent(c: Change, consentId: string | undefined, errors: Fiel
   return consent;
 }
 
-/** Inserts with a fresh reference, drawing again in the rare case one is taken. */
-async function insertWithReference(
+/** Starts the application under a fresh reference, drawing again in the rare case one is taken. */
+async function startWithReference(
   c: Change,
-  definition: ServiceDefinition,
-  values: Omit<typeof applications.$inferInsert, 'reference'>,
-): Promise<ApplicationRow> {
+  entry: CatalogueEntry,
+  values: Omit<ApplicationRow, 'reference'>,
+  step: StepRecord,
+): Promise<Case> {
   for (;;) {
-    const reference = createReference(definition.referencePrefix, c.now.getUTCFullYear());
-    const [row] = await c.tx
-      .insert(applications)
-      .values({ ...values, reference })
-      .onConflictDoNothing({ target: applications.reference })
-      .returning();
-    if (row) return row;
+    const reference = createReference(entry.definition.referencePrefix, c.now.getUTCFullYear());
+    const started = await startApplication(c, entry, { ...values, reference }, step);
+    if (started) return started;
   }
 }
 
@@ -132,35 +129,44 @@ export async function submitApplication(
   const consent = kind === 'agent' ? await useConsent(c, input.consentId, errors) : undefined;
   if (errors.length) throw problems.invalid(errors);
 
-  const row = await insertWithReference(c, definition, {
-    id: newId(),
-    serviceId: definition.id,
-    serviceVersion: definition.version,
-    state: definition.workflow.initial,
-    form: input.form as Record<string, unknown>,
-    feeOptions: chosen,
-    feeLisente: fee,
-    revenueHead: definition.fees?.revenueHead ?? null,
-    applicantKind: kind,
-    applicantAccount: kind === 'agent' ? null : caller.actor.id,
-    applicantPerson: consent?.personId ?? caller.personId,
-    business: input.business ?? null,
-    agentId: consent ? caller.actor.id : null,
-    centre: consent?.centre ?? null,
-    consentId: consent?.id ?? null,
-    office: office as string,
-    createdAt: c.now,
-    updatedAt: c.now,
-    locale,
-    notifyAccount: consent ? ((await accountOfPerson(c.tx, consent.personId))?.id ?? null) : caller.actor.id,
-    notifyPhone: consent ? consent.destination : (caller.phone ?? null),
-  });
-  await recordStep(c, row, {
-    action: 'apply',
-    from: null,
-    to: row.state,
-    ...(consent ? { details: { onBehalfOf: consent.personId, consentId: consent.id } } : {}),
-  });
+  const { row, parts } = await startWithReference(
+    c,
+    entry,
+    {
+      id: newId(),
+      serviceId: definition.id,
+      serviceVersion: definition.version,
+      state: definition.workflow.initial,
+      form: input.form as Record<string, unknown>,
+      feeOptions: chosen,
+      feeLisente: fee,
+      revenueHead: definition.fees?.revenueHead ?? null,
+      feePaidAt: null,
+      receiptNumber: null,
+      applicantKind: kind,
+      applicantAccount: kind === 'agent' ? null : caller.actor.id,
+      applicantPerson: consent?.personId ?? caller.personId,
+      business: input.business ?? null,
+      agentId: consent ? caller.actor.id : null,
+      centre: consent?.centre ?? null,
+      consentId: consent?.id ?? null,
+      office: office as string,
+      createdAt: c.now,
+      updatedAt: c.now,
+      completedAt: null,
+      locale,
+      notifyAccount: consent
+        ? ((await accountOfPerson(c.tx, consent.personId))?.id ?? null)
+        : caller.actor.id,
+      notifyPhone: consent ? consent.destination : (caller.phone ?? null),
+    },
+    {
+      action: 'apply',
+      from: null,
+      to: definition.workflow.initial,
+      ...(consent ? { details: { onBehalfOf: consent.personId, consentId: consent.id } } : {}),
+    },
+  );
   c.audit({
     action: APPLICATION_SUBMITTED,
     subject: { type: 'application', id: row.reference },
@@ -175,13 +181,9 @@ export async function submitApplication(
     topic: APPLICATION_SUBMITTED,
     payload: { applicationId: row.id, reference: row.reference, serviceId: definition.id, state: row.state },
   });
-  const settled = await startWorkflow(c, entry, row);
-  await notifyApplicant(c, entry, settled, consent ? 'services.submitted-for-you' : 'services.submitted');
-  return applicationView(c, entry, settled, kind === 'agent' ? 'agent' : 'applicant', caller);
-}
-
-/** The initial state's task, then whatever the platform does there by itself. */
-async function startWorkflow(c: Change, entry: CatalogueEntry, row: ApplicationRow): Promise<ApplicationRow> {
-  await openTask(c, entry, row);
-  return settle(c, entry, row);
+  // Then whatever the platform does in the initial state by itself.
+  const settled = await settle(c, entry, { row, parts });
+  await notifyApplicant(c, entry, settled.row, consent ? 'services.submitted-for-you' : 'services.submitted');
+  const relation = kind === 'agent' ? 'agent' : 'applicant';
+  return applicationView(c, entry, settled.row, relation, caller, settled.parts);
 }

@@ -59,17 +59,28 @@ export interface ApplicationView extends ApplicationSummary {
   } | null;
 }
 
-/** Rows as PostgreSQL's row_to_json gives them: column names, timestamps as text. */
-interface CaseParts {
-  history: {
-    action: string;
-    from_state: string | null;
-    to_state: string;
-    actor_id: string;
-    actor: Record<string, unknown>;
-    at: string;
-    comment: string | null;
-  }[];
+/** A history step as PostgreSQL's row_to_json gives it: column names, timestamps as text. */
+export interface HistoryPart {
+  action: string;
+  from_state: string | null;
+  to_state: string;
+  actor_id: string;
+  actor: Record<string, unknown>;
+  at: string;
+  comment: string | null;
+}
+
+export interface TaskPart {
+  id: string;
+  roles: string[];
+  assignee: string | null;
+  due_at: string | null;
+  breached_at: string | null;
+}
+
+/** What hangs off an application, as row_to_json gives it. */
+export interface CaseParts {
+  history: HistoryPart[];
   comments: { id: string; visibility: string; body: string; at: string; author: Record<string, unknown> }[];
   uploads: {
     upload_id: string;
@@ -79,14 +90,18 @@ interface CaseParts {
     name: string | null;
     at: string;
   }[];
-  task: {
-    id: string;
-    roles: string[];
-    assignee: string | null;
-    due_at: string | null;
-    breached_at: string | null;
-  } | null;
+  /** The open task. */
+  task: TaskPart | null;
 }
+
+/** The application's history, comments (all of them) and uploads, as columns of a SELECT. */
+export const caseRecords = (applicationId: string) => sql`
+  (SELECT coalesce(json_agg(h ORDER BY h.seq), '[]') FROM services.history h
+    WHERE h.application_id = ${applicationId}) AS history,
+  (SELECT coalesce(json_agg(n ORDER BY n.at, n.id), '[]') FROM services.comments n
+    WHERE n.application_id = ${applicationId}) AS comments,
+  (SELECT coalesce(json_agg(u ORDER BY u.upload_id), '[]') FROM services.uploads u
+    WHERE u.application_id = ${applicationId}) AS uploads`;
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
@@ -127,7 +142,8 @@ function actionsFor(
 
 /**
  * The application as this caller may see it: staff see who did what and internal comments; the
- * applicant (and the agent serving them) see the steps and the comments meant for them.
+ * applicant (and the agent serving them) see the steps and the comments meant for them. `known`:
+ * what the change already has in hand (it just wrote it); otherwise it is read, in one round trip.
  */
 export async function applicationView(
   { tx, now }: Change,
@@ -135,23 +151,20 @@ export async function applicationView(
   row: ApplicationRow,
   relation: Relation,
   caller: Caller,
+  known?: CaseParts,
 ): Promise<ApplicationView> {
   const staff = relation === 'staff';
-  // One round trip for everything hanging off the application: this runs on every read and move.
-  const [parts] = await rows<CaseParts>(
-    tx,
-    sql`SELECT
-      (SELECT coalesce(json_agg(h ORDER BY h.seq), '[]') FROM services.history h
-        WHERE h.application_id = ${row.id}) AS history,
-      (SELECT coalesce(json_agg(n ORDER BY n.at, n.id), '[]') FROM services.comments n
-        WHERE n.application_id = ${row.id} AND (${staff} OR n.visibility = 'applicant')) AS comments,
-      (SELECT coalesce(json_agg(u ORDER BY u.upload_id), '[]') FROM services.uploads u
-        WHERE u.application_id = ${row.id}) AS uploads,
-      (SELECT row_to_json(t) FROM services.tasks t
-        WHERE t.application_id = ${row.id} AND t.closed_at IS NULL) AS task`,
-  );
+  const parts =
+    known ??
+    (
+      await rows<CaseParts>(
+        tx,
+        sql`SELECT ${caseRecords(row.id)}, (SELECT row_to_json(t) FROM services.tasks t
+          WHERE t.application_id = ${row.id} AND t.closed_at IS NULL) AS task`,
+      )
+    )[0];
   const steps = (parts?.history ?? []).map((h) => ({ ...h, actorId: h.actor_id }));
-  const notes = parts?.comments ?? [];
+  const notes = (parts?.comments ?? []).filter((n) => staff || n.visibility === 'applicant');
   const files = parts?.uploads ?? [];
   const task = parts?.task ?? null;
   return {
