@@ -46,6 +46,11 @@ import { openKernel } from '../src/platform.js';
  * A fresh database mmuso_bench_identity_<pid> (and …_quality) is created on BENCH_DATABASE_URL or
  * TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test) and dropped at the end,
  * also when something fails.
+ *
+ * Loading 2.3 million people takes many minutes, so BENCH_KEEP_REGISTER=<database> keeps the register
+ * (b) loads in that database between runs: a run with it makes its database as a file copy of the
+ * kept one (migrations added since are then applied to the copy, as on a real register) and skips
+ * (b); c and d still run on a database of their own, so what they write never reaches the next run.
  */
 
 export interface IdentityRow {
@@ -75,6 +80,11 @@ export interface IdentityBenchOptions {
   serverUrl: string;
   /** People in the register for b–d. */
   persons: number;
+  /**
+   * A database that keeps the loaded register of (b) between runs (made and loaded when missing);
+   * the run's database is copied from it.
+   */
+  keepRegister?: string | undefined;
   /** Registers a clean-up for when the process is interrupted (the run's own finally runs it too). */
   onCleanup?: (fn: () => Promise<unknown>) => void;
   log?: (line: string) => void;
@@ -834,6 +844,28 @@ async function quality({ kernel, log, rows, details }: Step) {
 
 // ---------------------------------------------------------------------------------------------
 
+/** What the kept register's COMMENT says it holds: a copy serves only a run of the same people. */
+const keptRegisterMark = (persons: number) =>
+  `mmuso identity bench register: ${persons} people, seed ${LOAD_SEED}`;
+
+async function keptRegisterReady(serverUrl: string, kept: string, persons: number): Promise<boolean> {
+  if (!/^[a-z_][a-z0-9_]*$/.test(kept))
+    throw new Error(`BENCH_KEEP_REGISTER: not a plain database name: ${kept}`);
+  const found = await admin(serverUrl, (c) =>
+    c.query<{ mark: string | null }>(
+      `SELECT shobj_description(oid, 'pg_database') AS mark FROM pg_database WHERE datname = $1`,
+      [kept],
+    ),
+  );
+  const mark = found.rows[0]?.mark;
+  if (mark === undefined) return false;
+  if (mark === keptRegisterMark(persons)) return true;
+  throw new Error(
+    `BENCH_KEEP_REGISTER: ${kept} ${mark === null ? 'was not finished loading' : `holds "${mark}"`}, ` +
+      `not ${persons} people of seed ${LOAD_SEED}: drop it or name another`,
+  );
+}
+
 async function openBenchKernel(url: string, dataDir: string): Promise<Kernel> {
   const config = loadConfig({
     DATABASE_URL: url,
@@ -890,9 +922,6 @@ export async function runIdentityBench(options: IdentityBenchOptions): Promise<I
       await admin(options.serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${qualityName} WITH (FORCE)`));
     });
 
-    const url = withDatabase(options.serverUrl, name);
-    const kernel = await openBenchKernel(url, dataDir);
-    kernels.push(kernel);
     let pop: Population | undefined;
     await timed('synthesis', () => {
       log(
@@ -904,8 +933,41 @@ export async function runIdentityBench(options: IdentityBenchOptions): Promise<I
     });
     if (!pop) throw new Error('no population');
     const people = pop;
+    const url = withDatabase(options.serverUrl, name);
+    const loadInto = async (target: string) => {
+      const targetUrl = withDatabase(options.serverUrl, target);
+      const kernel = await openBenchKernel(targetUrl, dataDir);
+      kernels.push(kernel);
+      await timed('b-load', () => load({ kernel, url: targetUrl, log, rows, details }, people));
+      return kernel;
+    };
+    let kernel: Kernel;
+    if (options.keepRegister === undefined) {
+      kernel = await loadInto(name);
+    } else {
+      const kept = options.keepRegister;
+      if (!(await keptRegisterReady(options.serverUrl, kept, options.persons))) {
+        await admin(options.serverUrl, (c) => c.query(`CREATE DATABASE ${kept}`));
+        await (await loadInto(kept)).db.close();
+        kernels.pop();
+        await admin(options.serverUrl, (c) =>
+          c.query(`COMMENT ON DATABASE ${kept} IS '${keptRegisterMark(options.persons)}'`),
+        );
+      } else {
+        log(`\n(b) bulk load skipped: the register is copied from ${kept} (BENCH_KEEP_REGISTER)`);
+      }
+      await timed('b-copy', () =>
+        admin(options.serverUrl, async (c) => {
+          await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+          await c.query(`CREATE DATABASE ${name} TEMPLATE ${kept} STRATEGY FILE_COPY`);
+        }),
+      );
+      kernel = await openBenchKernel(url, dataDir);
+      kernels.push(kernel);
+      // Statistics come with the copy; indexes a newer migration just built need their own.
+      await kernel.db.query('ANALYZE identity.persons');
+    }
     const step: Step = { kernel, url, log, rows, details };
-    await timed('b-load', () => load(step, people));
     await timed('c-search', () => search(step, people));
     await timed('d-register', () => register(step, people));
     details.timingsSeconds = timings;
@@ -961,6 +1023,7 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const report = await runIdentityBench({
     serverUrl,
     persons: benchPersons(),
+    keepRegister: process.env.BENCH_KEEP_REGISTER || undefined,
     onCleanup: (fn) => cleanups.push(fn),
   });
   console.log(`\n${identityTable(report.rows)}`);

@@ -22,7 +22,7 @@ import { runServicesBench, type ServicesReport } from './services.js';
  *
  * Groups: http (the servers above) and identity (bench/identity.ts: UIN generation, bulk load,
  * duplicate search, registrations and matching quality on PostgreSQL, BENCH_PERSONS people,
- * default 2,300,000), services (bench/services.ts: submit + first transition of applications on
+ * default 2,300,000; BENCH_KEEP_REGISTER=<database> keeps the loaded register between runs), services (bench/services.ts: submit + first transition of applications on
  * PostgreSQL against raw inserts of the same rows, BENCH_APPLICATIONS, default 2,000) and login
  * (bench/login.ts: code exchanges and userinfo of the national login on PostgreSQL).
  * BENCH_ONLY=http, identity, services or login runs one of them.
@@ -182,7 +182,12 @@ async function identityGroup(): Promise<IdentityReport | undefined> {
     console.log(`PostgreSQL not usable (${(error as Error).message}): the identity group is skipped.`);
     return undefined;
   }
-  return runIdentityBench({ serverUrl, persons, onCleanup: (fn) => cleanups.push(fn) });
+  return runIdentityBench({
+    serverUrl,
+    persons,
+    keepRegister: process.env.BENCH_KEEP_REGISTER || undefined,
+    onCleanup: (fn) => cleanups.push(fn),
+  });
 }
 
 /** The services group, or undefined when PostgreSQL cannot be reached. */
