@@ -9,6 +9,7 @@ export {
   matchKeys,
   type NamedPerson,
   normalisedNames,
+  SHORT_NAME,
   SURNAME_TRIGRAM_FLOOR,
   trigramSimilarity,
 } from './blocks.js';
