@@ -144,6 +144,29 @@ describe('EventDispatcher', () => {
     expect(calls).toHaveLength(2);
   });
 
+  it('finishes in its claim the events nobody here subscribes to, beside those it delivers', async () => {
+    const dispatcher = new EventDispatcher(db);
+    const calls: number[] = [];
+    dispatcher.subscribe('heard.topic', 'sub', async (e) => {
+      calls.push((e.payload as { n: number }).n);
+    });
+    await enqueue(
+      { topic: 'unheard.topic', payload: { n: 1 } },
+      { topic: 'heard.topic', payload: { n: 2 } },
+      { topic: 'unheard.topic', payload: { n: 3 } },
+    );
+    expect(await dispatcher.dispatchOnce()).toBe(3);
+    expect(calls).toEqual([2]);
+    const rows = await outbox();
+    expect(rows.map((r) => [r.topic, r.status, r.attempts, r.delivered_to, r.locked_until])).toEqual([
+      ['unheard.topic', 'delivered', 1, [], null],
+      ['heard.topic', 'delivered', 1, ['sub'], null],
+      ['unheard.topic', 'delivered', 1, [], null],
+    ]);
+    expect(rows.every((r) => r.finished_at !== null)).toBe(true);
+    expect(await dispatcher.dispatchOnce()).toBe(0);
+  });
+
   it('delivers the events of a batch in the order they were written', async () => {
     const dispatcher = new EventDispatcher(db, { batchSize: 50 });
     const order: number[] = [];

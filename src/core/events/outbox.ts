@@ -114,22 +114,28 @@ export class EventDispatcher {
   }
 
   private async pass(): Promise<number> {
-    // One statement each to claim and to record, so neither needs a transaction around it.
-    const claimed = await this.db.query<OutboxRow>(
+    // One statement each to claim and to record, so neither needs a transaction around it. An
+    // event of a topic no subscriber here listens to has nothing to call: the claim finishes it,
+    // and a pass of only such events (a register's identity.person.registered) records nothing.
+    const heard = [...new Set(this.subscriptions.map((s) => s.topic))];
+    const claimed = await this.db.query<OutboxRow & { heard: boolean }>(
       // RETURNING comes in no particular order: sort so events go out in the order they were written.
       `WITH claimed AS (
-         UPDATE core.outbox SET locked_until = now() + make_interval(secs => $1), attempts = attempts + 1
+         UPDATE core.outbox SET attempts = attempts + 1,
+           locked_until = CASE WHEN topic = ANY($1::text[]) THEN now() + make_interval(secs => $2) END,
+           status = CASE WHEN topic = ANY($1::text[]) THEN status ELSE 'delivered' END,
+           finished_at = CASE WHEN topic = ANY($1::text[]) THEN NULL ELSE now() END
          WHERE id IN (
            SELECT id FROM core.outbox
            WHERE status = 'pending' AND available_at <= now() AND (locked_until IS NULL OR locked_until < now())
-           ORDER BY available_at, id LIMIT $2
+           ORDER BY available_at, id LIMIT $3
            FOR UPDATE SKIP LOCKED)
-         RETURNING id, topic, payload, created_at, attempts, delivered_to, available_at)
-       SELECT id, topic, payload, created_at, attempts, delivered_to FROM claimed ORDER BY available_at, id`,
-      [this.leaseSeconds, this.batchSize],
+         RETURNING id, topic, payload, created_at, attempts, delivered_to, available_at, status = 'pending' AS heard)
+       SELECT id, topic, payload, created_at, attempts, delivered_to, heard FROM claimed ORDER BY available_at, id`,
+      [heard, this.leaseSeconds, this.batchSize],
     );
     const outcomes: Outcome[] = [];
-    for (const row of claimed) outcomes.push(await this.deliver(row));
+    for (const row of claimed) if (row.heard) outcomes.push(await this.deliver(row));
     await this.record(outcomes);
     return claimed.length;
   }
