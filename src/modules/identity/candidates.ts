@@ -1,7 +1,9 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { type Queryable, rows } from '../../core/db/index.js';
 import {
   blockKeys,
+  LETTERS,
+  type Letters,
   type MatchKeys,
   type MatchPerson,
   type MatchReason,
@@ -54,40 +56,50 @@ const CANDIDATE_COLUMNS = sql.raw(
    norm_village, norm_father, norm_mother`,
 );
 
+/** The SQL of each comparison of the letter blocks (see lettersOf in matching/blocks.ts). */
+const LETTER_SQL: Record<(typeof LETTERS)[number], (word: SQL) => SQL> = {
+  start: (word) => sql`left(${word}, 2)`,
+  end: (word) => sql`right(${word}, 2)`,
+  // As the partial indexes of the -short blocks say it, or PostgreSQL does not use them.
+  short: (word) => sql`length(${word}) <= ${sql.raw(String(SHORT_NAME))} AND left(${word}, 1)`,
+};
+
+/** The letter blocks' conditions for one lookup: `where` and the word's letters, one per kind. */
+function letterBlocks(where: SQL, word: SQL, letters: Letters): SQL[] {
+  return LETTERS.filter((kind) => letters[kind] !== '').map(
+    (kind) => sql`${where} AND ${LETTER_SQL[kind](word)} = ${letters[kind]}`,
+  );
+}
+
 /**
  * The candidate query: the blocks of matching/blocks.ts, each an exact-match lookup served by a
- * btree index (migrations 0006, 0040), no LIMIT. One SELECT whose WHERE is the blocks joined by OR,
- * so PostgreSQL ORs the index lookups into one bitmap and reads each person once, however many
- * blocks find them (a UNION ALL of the blocks read and sent a person once per block, and was run
- * by parallel workers that cost more to start than the lookups). Exported so the benchmark can
- * time the bare query.
+ * btree index (migrations 0006, 0040, 0041), no LIMIT. One SELECT whose WHERE is the blocks joined
+ * by OR, so PostgreSQL ORs the index lookups into one bitmap and reads each person once, however
+ * many blocks find them (a UNION ALL of the blocks read and sent a person once per block, and was
+ * run by parallel workers that cost more to start than the lookups). Exported so the benchmark
+ * can time the bare query.
  */
 export function candidateQuery(person: MatchPerson, keys: MatchKeys) {
   const b = blockKeys(person, keys);
   const floor = sql.raw(String(SURNAME_TRIGRAM_FLOOR));
   const firstGiven = sql`split_part(norm_given, ' ', 1)`;
+  const firstSurname = sql`split_part(norm_surname, ' ', 1)`;
   const place = sql`birth_district = ${b.district} AND sex = ${b.sex}`;
-  // The partial index of sound-place-short is used only when the query repeats its condition.
-  const short = sql`length(${firstGiven}) <= ${sql.raw(String(SHORT_NAME))}`;
   const blocks = [
-    sql`surname_key = ${b.surnameKey} AND ${place} AND left(${firstGiven}, 2) = ${b.givenStart}`,
-    sql`surname_key = ${b.givenKey} AND ${place} AND left(${firstGiven}, 2) = ${b.surnameStart}`,
-    sql`surname_key = ${b.surnameKey} AND ${place} AND right(${firstGiven}, 2) = ${b.givenEnd}`,
-    sql`surname_key = ${b.givenKey} AND ${place} AND right(${firstGiven}, 2) = ${b.surnameEnd}`,
-    ...(b.givenShort === ''
-      ? []
-      : [
-          sql`surname_key = ${b.surnameKey} AND ${place} AND ${short} AND left(${firstGiven}, 1) = ${b.givenShort}`,
-        ]),
-    ...(b.surnameShort === ''
-      ? []
-      : [
-          sql`surname_key = ${b.givenKey} AND ${place} AND ${short} AND left(${firstGiven}, 1) = ${b.surnameShort}`,
-        ]),
+    ...letterBlocks(sql`surname_key = ${b.surnameKey} AND ${place}`, firstGiven, b.givenLetters),
+    ...letterBlocks(sql`surname_key = ${b.givenKey} AND ${place}`, firstGiven, b.surnameLetters),
     sql`surname_key = ${b.surnameKey} AND ${firstGiven} = ${b.firstGiven}`,
     sql`surname_key = ${b.givenKey} AND ${firstGiven} = ${b.firstSurname}`,
-    sql`${place} AND ${firstGiven} = ${b.firstGiven} AND similarity(norm_surname, ${b.normSurname}) >= ${floor}`,
-    sql`${place} AND ${firstGiven} = ${b.firstSurname} AND similarity(norm_surname, ${b.firstGiven}) >= ${floor}`,
+    ...letterBlocks(
+      sql`${place} AND ${firstGiven} = ${b.firstGiven} AND similarity(norm_surname, ${b.normSurname}) >= ${floor}`,
+      firstSurname,
+      b.surnameLetters,
+    ),
+    ...letterBlocks(
+      sql`${place} AND ${firstGiven} = ${b.firstSurname} AND similarity(norm_surname, ${b.firstGiven}) >= ${floor}`,
+      firstSurname,
+      b.givenLetters,
+    ),
   ];
   return sql`SELECT ${CANDIDATE_COLUMNS} FROM identity.persons
     WHERE register_state <> 'duplicate' AND birth_year BETWEEN ${b.year - 1} AND ${b.year + 1}

@@ -6,27 +6,27 @@ import type { MatchPerson, NormalisedNames } from './score.js';
  * Candidate blocks: which registered people a new registration is scored against. The register
  * runs them as one SQL query (candidateQuery in ../candidates.ts, each block served by a btree
  * index); the offline evaluation runs the same blocks in memory (CandidateBlocks below), and
- * blocks.test.ts holds the two to the same people. Six exact-match blocks, each tens of rows even
- * at 2.3 million people, so nothing is cut before scoring:
+ * blocks.test.ts holds the two to the same people. Exact-match blocks, each tens of rows even at
+ * 2.3 million people, so nothing is cut before scoring:
  *
- * 1. sound-place-start: same surname sound (or the first given name's, for swapped names), district
- *    of birth, sex, birth year ±1, and a first given name that begins with the same two letters;
- * 2. sound-place-end: the same, with a first given name that ends with the same two letters;
- * 3. sound-place-short: the same, with first given names of at most SHORT_NAME letters that begin
- *    with the same letter;
+ * 1–3. sound-place-start, -end, -short: same surname sound, district of birth, sex, birth year ±1,
+ *    and a first given name with the same first two letters, the same last two, or (names of at
+ *    most SHORT_NAME letters) the same first letter; for swapped names, the first given name's
+ *    sound with the surname's letters;
  * 4. sound-given: same surname sound and first given name, year ±1, any district;
  * 5. sound-given-swapped: the same with given name and surname exchanged;
- * 6. place-given: same district, sex and first given name, year ±1, surname trigram similarity at
- *    least SURNAME_TRIGRAM_FLOOR (typos the surname sound does not survive);
- * 7. place-given-swapped: the same with the names exchanged.
+ * 6–8. place-given-start, -end, -short: same district, sex and first given name, year ±1, a surname
+ *    with the same first two letters, last two or (short) first letter, and surname trigram
+ *    similarity at least SURNAME_TRIGRAM_FLOOR (typos the surname sound does not survive); and the
+ *    same with the names exchanged.
  *
- * The sound-place blocks find a slip in the first given name when the surname is right. One slip
- * (a letter changed, dropped, added, or two neighbours exchanged) in a name of five letters or
- * more leaves its first two letters or its last two as they were; in a short name it can change
- * both (Neo/Noe, Mpho/Mhpo) but not the first letter, unless it is the first letter that slipped.
- * Together they find what the whole sound + district + sex + year block found (100 people at the
- * median, 545 at the 95th percentile at 2.3 million: common surnames in Maseru) at a fraction of
- * its size.
+ * The letters keep every slip the blocks are there for. One slip (a letter changed, dropped, added,
+ * or two neighbours exchanged) in a name of five letters or more leaves its first two letters or
+ * its last two as they were; in a short name it can change both (Neo/Noe, Mpho/Mhpo) but not the
+ * first letter, unless that is what slipped. Without them the sound-place block was 100 people at
+ * the median and 545 at the 95th percentile at 2.3 million (common surnames in Maseru), and the
+ * place-given block read some 300 people with a common given name to keep the few with a surname
+ * alike.
  */
 export const CANDIDATE_BLOCKS = [
   'sound-place-start',
@@ -34,12 +34,17 @@ export const CANDIDATE_BLOCKS = [
   'sound-place-short',
   'sound-given',
   'sound-given-swapped',
-  'place-given',
-  'place-given-swapped',
+  'place-given-start',
+  'place-given-end',
+  'place-given-short',
 ] as const;
 export type CandidateBlock = (typeof CANDIDATE_BLOCKS)[number];
 
-/** Longest first given name (letters) of the sound-place-short block. */
+/** Which letters of a name the letter blocks compare. */
+export const LETTERS = ['start', 'end', 'short'] as const;
+export type Letters = Record<(typeof LETTERS)[number], string>;
+
+/** Longest name (letters) the -short blocks compare by its first letter; the SQL indexes say 4 too. */
 export const SHORT_NAME = 4;
 
 /** pg_trgm similarity a surname must reach in the place-given blocks. */
@@ -96,15 +101,18 @@ export function normalisedNames(keys: MatchKeys): NormalisedNames {
 
 const firstWord = (normalised: string) => normalised.split(' ')[0] ?? '';
 
-/** The first two letters of a word, as PostgreSQL's left(word, 2) counts them (characters). */
-const wordStart = (word: string) => [...word].slice(0, 2).join('');
-/** The last two letters of a word, as PostgreSQL's right(word, 2). */
-const wordEnd = (word: string) => [...word].slice(-2).join('');
-/** The first letter of a word of at most SHORT_NAME letters; '' for a longer word. */
-const shortInitial = (word: string) => {
+/**
+ * The letters of a word the letter blocks compare, as PostgreSQL's left(word, 2), right(word, 2)
+ * and left(word, 1) count them (characters); short is '' for a word of more than SHORT_NAME letters.
+ */
+function lettersOf(word: string): Letters {
   const letters = [...word];
-  return letters.length <= SHORT_NAME ? (letters[0] ?? '') : '';
-};
+  return {
+    start: letters.slice(0, 2).join(''),
+    end: letters.slice(-2).join(''),
+    short: letters.length <= SHORT_NAME ? (letters[0] ?? '') : '',
+  };
+}
 
 /** What a new registration looks its candidates up by. */
 export interface BlockKeys {
@@ -113,16 +121,9 @@ export interface BlockKeys {
   givenKey: string;
   firstGiven: string;
   firstSurname: string;
-  /**
-   * First and last two letters of firstGiven and of firstSurname, and their first letter when they
-   * are short names ('' otherwise), for the sound-place blocks.
-   */
-  givenStart: string;
-  givenEnd: string;
-  givenShort: string;
-  surnameStart: string;
-  surnameEnd: string;
-  surnameShort: string;
+  /** The letters of firstGiven and of firstSurname, for the letter blocks. */
+  givenLetters: Letters;
+  surnameLetters: Letters;
   normSurname: string;
   /** '' when unknown: the place blocks then find no one. */
   district: string;
@@ -138,12 +139,8 @@ export function blockKeys(person: MatchPerson, keys: MatchKeys): BlockKeys {
     givenKey: phoneticKeyOfNormalised(firstGiven),
     firstGiven,
     firstSurname,
-    givenStart: wordStart(firstGiven),
-    givenEnd: wordEnd(firstGiven),
-    givenShort: shortInitial(firstGiven),
-    surnameStart: wordStart(firstSurname),
-    surnameEnd: wordEnd(firstSurname),
-    surnameShort: shortInitial(firstSurname),
+    givenLetters: lettersOf(firstGiven),
+    surnameLetters: lettersOf(firstSurname),
     normSurname: keys.normSurname,
     district: person.birthDistrict ?? '',
     sex: person.sex ?? '',
@@ -186,13 +183,18 @@ export interface BlockLookup<T> {
   perBlock: Record<CandidateBlock, number>;
 }
 
+interface Surnamed<T> {
+  item: T;
+  surname: ReadonlySet<string>;
+}
+
 /** The blocks over people held in memory, for the offline evaluation of matching. */
 export class CandidateBlocks<T> {
-  private readonly soundPlaceStart = new Map<string, T[]>();
-  private readonly soundPlaceEnd = new Map<string, T[]>();
-  private readonly soundPlaceShort = new Map<string, T[]>();
+  /** Keyed by surname sound, district, sex, year, then which letters and the first given name's. */
+  private readonly soundPlace = new Map<string, T[]>();
   private readonly soundGiven = new Map<string, T[]>();
-  private readonly placeGiven = new Map<string, { item: T; surname: ReadonlySet<string> }[]>();
+  /** Keyed by district, sex, first given name, year, then which letters and the surname's. */
+  private readonly placeGiven = new Map<string, Surnamed<T>[]>();
 
   /** A registered person, filed as identity.persons files them (birth district, sex, matching keys). */
   add(item: T, person: MatchPerson, keys: MatchKeys): void {
@@ -206,15 +208,15 @@ export class CandidateBlocks<T> {
     push(this.soundGiven, `${keys.surnameKey}|${given}|${year}`, item);
     if (person.birthDistrict === undefined || person.sex === undefined) return;
     const place = `${person.birthDistrict}|${person.sex}`;
-    const sound = `${keys.surnameKey}|${place}|${year}`;
-    push(this.soundPlaceStart, `${sound}|${wordStart(given)}`, item);
-    push(this.soundPlaceEnd, `${sound}|${wordEnd(given)}`, item);
-    const initial = shortInitial(given);
-    if (initial !== '') push(this.soundPlaceShort, `${sound}|${initial}`, item);
-    push(this.placeGiven, `${place}|${given}|${year}`, {
-      item,
-      surname: trigrams(keys.normSurname),
-    });
+    const givenLetters = lettersOf(given);
+    const surnameLetters = lettersOf(firstWord(keys.normSurname));
+    const surname = trigrams(keys.normSurname);
+    for (const kind of LETTERS) {
+      if (givenLetters[kind] !== '')
+        push(this.soundPlace, `${keys.surnameKey}|${place}|${year}|${kind}|${givenLetters[kind]}`, item);
+      if (surnameLetters[kind] !== '')
+        push(this.placeGiven, `${place}|${given}|${year}|${kind}|${surnameLetters[kind]}`, { item, surname });
+    }
   }
 
   find(probe: BlockKeys): BlockLookup<T> {
@@ -231,47 +233,42 @@ export class CandidateBlocks<T> {
       found.push(item);
     };
     const place = probe.district !== '' && probe.sex !== '';
-    const surname = trigrams(probe.normSurname);
-    const given = trigrams(probe.firstGiven);
-    // Straight: the surname's sound with the given name's letters; swapped: the other way round.
-    const straight = {
-      sound: probe.surnameKey,
-      start: probe.givenStart,
-      end: probe.givenEnd,
-      short: probe.givenShort,
-    };
-    const swapped = {
-      sound: probe.givenKey,
-      start: probe.surnameStart,
-      end: probe.surnameEnd,
-      short: probe.surnameShort,
-    };
-    const sameKeys = JSON.stringify(straight) === JSON.stringify(swapped);
-    const sounds = sameKeys ? [straight] : [straight, swapped];
+    // Straight, then swapped: the given name's letters with the surname's sound and the other way
+    // round; the surname's letters with the first given name, and the other way round.
+    const soundPlace = distinct([
+      { sound: probe.surnameKey, letters: probe.givenLetters },
+      { sound: probe.givenKey, letters: probe.surnameLetters },
+    ]);
+    const placeGiven = distinct([
+      { given: probe.firstGiven, letters: probe.surnameLetters, surname: probe.normSurname },
+      { given: probe.firstSurname, letters: probe.givenLetters, surname: probe.firstGiven },
+    ]).map((p) => ({ ...p, trigrams: trigrams(p.surname) }));
     for (let year = probe.year - 1; year <= probe.year + 1; year++) {
-      if (place) {
-        for (const { sound, start, end, short } of sounds) {
-          const at = `${sound}|${probe.district}|${probe.sex}|${year}`;
-          for (const item of this.soundPlaceStart.get(`${at}|${start}`) ?? [])
-            take('sound-place-start', item);
-          for (const item of this.soundPlaceEnd.get(`${at}|${end}`) ?? []) take('sound-place-end', item);
-          if (short === '') continue;
-          for (const item of this.soundPlaceShort.get(`${at}|${short}`) ?? [])
-            take('sound-place-short', item);
-        }
-      }
       for (const item of this.soundGiven.get(`${probe.surnameKey}|${probe.firstGiven}|${year}`) ?? [])
         take('sound-given', item);
       for (const item of this.soundGiven.get(`${probe.givenKey}|${probe.firstSurname}|${year}`) ?? [])
         take('sound-given-swapped', item);
       if (!place) continue;
-      const at = (given: string) =>
-        this.placeGiven.get(`${probe.district}|${probe.sex}|${given}|${year}`) ?? [];
-      for (const entry of at(probe.firstGiven))
-        if (similarityOfTrigrams(entry.surname, surname) >= FLOOR) take('place-given', entry.item);
-      for (const entry of at(probe.firstSurname))
-        if (similarityOfTrigrams(entry.surname, given) >= FLOOR) take('place-given-swapped', entry.item);
+      const at = `${probe.district}|${probe.sex}`;
+      for (const kind of LETTERS) {
+        for (const { sound, letters } of soundPlace) {
+          if (letters[kind] === '') continue;
+          for (const item of this.soundPlace.get(`${sound}|${at}|${year}|${kind}|${letters[kind]}`) ?? [])
+            take(`sound-place-${kind}`, item);
+        }
+        for (const { given, letters, trigrams: surname } of placeGiven) {
+          if (letters[kind] === '') continue;
+          for (const entry of this.placeGiven.get(`${at}|${given}|${year}|${kind}|${letters[kind]}`) ?? [])
+            if (similarityOfTrigrams(entry.surname, surname) >= FLOOR)
+              take(`place-given-${kind}`, entry.item);
+        }
+      }
     }
     return { found, perBlock };
   }
+}
+
+/** The straight and the swapped lookup, once when they are the same (a name like Mosa Mosa). */
+function distinct<L>(lookups: [L, L]): L[] {
+  return JSON.stringify(lookups[0]) === JSON.stringify(lookups[1]) ? [lookups[0]] : lookups;
 }

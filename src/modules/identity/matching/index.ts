@@ -5,6 +5,8 @@ export {
   CANDIDATE_BLOCKS,
   type CandidateBlock,
   CandidateBlocks,
+  LETTERS,
+  type Letters,
   type MatchKeys,
   matchKeys,
   type NamedPerson,
