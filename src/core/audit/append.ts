@@ -1,6 +1,5 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { type Actor, actorSummary } from '../actors/index.js';
-import type { Tx } from '../db/index.js';
 import { newId } from '../ids/index.js';
 import { cutEntry } from './hash.js';
 
@@ -23,17 +22,13 @@ export interface AuditContext {
 }
 
 /**
- * Appends entries to the chain inside the caller's transaction. Call it last before commit: the
- * chain lock is held from here to the end of the transaction. One round trip: audit.append
+ * The statement that appends a change's entries to the chain, for the change's last statement
+ * before commit: the chain lock is held from it to the end of the transaction. audit.append
  * (migrations/0050_audit_append.sql) takes the lock, reads the head and links the entries in the
- * database, so the lock is held for that call and the commit only.
+ * database, so the lock is held for that statement and the commit only.
  */
-export async function appendAudit(
-  tx: Tx,
-  context: AuditContext,
-  records: readonly AuditRecord[],
-): Promise<void> {
-  if (records.length === 0) return;
+export function auditAppend(context: AuditContext, records: readonly AuditRecord[]): SQL | undefined {
+  if (records.length === 0) return undefined;
   const entries = records.map((record) => {
     const entry = {
       id: newId(),
@@ -48,5 +43,5 @@ export async function appendAudit(
     };
     return { ...entry, ...cutEntry(entry) };
   });
-  await tx.execute(sql`SELECT audit.append(${AUDIT_CHAIN_LOCK}, ${JSON.stringify(entries)}::jsonb)`);
+  return sql`SELECT audit.append(${AUDIT_CHAIN_LOCK}, ${JSON.stringify(entries)}::jsonb)`;
 }

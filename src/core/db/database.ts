@@ -3,7 +3,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { fuzzystrmatch } from '@electric-sql/pglite/contrib/fuzzystrmatch';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
-import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
+import { type ExtractTablesWithRelations, type SQL, sql } from 'drizzle-orm';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -156,4 +156,21 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
 /** Rows of a raw statement run through the ORM, on either driver. */
 export async function rows<Row>(on: Queryable, statement: SQL): Promise<Row[]> {
   return ((await on.execute(statement)) as unknown as { rows: Row[] }).rows;
+}
+
+/**
+ * Statements that need nothing from one another, in one round trip: all but the last as
+ * data-modifying CTEs (which PostgreSQL always runs to completion, whether read or not), the
+ * last as the main statement. They see the same snapshot, so none may depend on another's rows.
+ */
+export async function writeTogether(tx: Tx, statements: readonly (SQL | undefined)[]): Promise<void> {
+  const given = statements.filter((s): s is SQL => s !== undefined);
+  const last = given.pop();
+  if (last === undefined) return;
+  if (given.length === 0) {
+    await tx.execute(last);
+    return;
+  }
+  const ctes = given.map((statement, i) => sql`${sql.raw(`write_${i}`)} AS (${statement})`);
+  await tx.execute(sql`WITH ${sql.join(ctes, sql`, `)} ${last}`);
 }

@@ -8,5 +8,6 @@ export {
   type Queryable,
   rows,
   type Tx,
+  writeTogether,
 } from './database.js';
 export { MIGRATIONS_DIR, MigrationError, migrate, readMigrations } from './migrate.js';

@@ -3,8 +3,8 @@ export {
   type DomainEvent,
   EventDispatcher,
   type EventHandler,
-  enqueueEvents,
   type OutboxStatus,
   type OutgoingEvent,
+  outboxInsert,
   outboxStatus,
 } from './outbox.js';

@@ -2,13 +2,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { actors, createTestKernel, type TestKernel } from '../../../test/support/kernel.js';
-import type { Database } from '../db/index.js';
+import { type Database, writeTogether } from '../db/index.js';
 import { change } from '../kernel/index.js';
 import {
   type DomainEvent,
   EventDispatcher,
-  enqueueEvents,
   type OutgoingEvent,
+  outboxInsert,
   outboxStatus,
 } from './index.js';
 
@@ -62,7 +62,7 @@ async function only(): Promise<OutboxRow> {
 }
 
 async function enqueue(...events: OutgoingEvent[]): Promise<void> {
-  await db.transaction((tx) => enqueueEvents(tx, events));
+  await db.transaction((tx) => writeTogether(tx, [outboxInsert(events)]));
 }
 
 /** Instead of sleeping through the backoff: the event is due again now. */

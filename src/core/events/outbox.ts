@@ -1,5 +1,5 @@
-import { sql } from 'drizzle-orm';
-import type { Database, Tx } from '../db/index.js';
+import { type SQL, sql } from 'drizzle-orm';
+import type { Database } from '../db/index.js';
 import { newId } from '../ids/index.js';
 
 export interface DomainEvent<Payload = unknown> {
@@ -14,14 +14,17 @@ export interface OutgoingEvent {
   payload: unknown;
 }
 
-/** Written in the same transaction as the change it announces: no change without its event. */
-export async function enqueueEvents(tx: Tx, events: readonly OutgoingEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  // One statement: ids are UUIDv7 made in order, so the dispatcher still sees them in order.
+/**
+ * The INSERT of a change's events, for the change's last statement: written in the same
+ * transaction as the change they announce, so there is no change without its events. Ids are
+ * UUIDv7 made in order, so the dispatcher sees them in order.
+ */
+export function outboxInsert(events: readonly OutgoingEvent[]): SQL | undefined {
+  if (events.length === 0) return undefined;
   const values = events.map(
     (event) => sql`(${newId()}, ${event.topic}, ${JSON.stringify(event.payload)}::jsonb)`,
   );
-  await tx.execute(sql`INSERT INTO core.outbox (id, topic, payload) VALUES ${sql.join(values, sql`, `)}`);
+  return sql`INSERT INTO core.outbox (id, topic, payload) VALUES ${sql.join(values, sql`, `)}`;
 }
 
 export type EventHandler = (event: DomainEvent) => Promise<void>;

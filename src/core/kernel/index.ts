@@ -1,12 +1,12 @@
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Actor } from '../actors/index.js';
-import { type AuditRecord, appendAudit } from '../audit/index.js';
+import { type AuditRecord, auditAppend } from '../audit/index.js';
 import type { BlobStore } from '../blobs/index.js';
 import type { Clock } from '../clock/index.js';
 import type { Config } from '../config/index.js';
-import type { Database, Tx } from '../db/index.js';
-import { type EventDispatcher, enqueueEvents, type OutgoingEvent } from '../events/index.js';
+import { type Database, type Tx, writeTogether } from '../db/index.js';
+import { type EventDispatcher, type OutgoingEvent, outboxInsert } from '../events/index.js';
 import type { SigningKey } from '../keys/index.js';
 
 /** What every module is given: the shared mechanisms, no domain. */
@@ -57,13 +57,15 @@ export async function change<T>(
       audit: (record) => records.push(record),
       publish: (event) => events.push(event),
     });
-    await enqueueEvents(tx, events);
-    if (context.idempotency) {
-      await tx.execute(sql`UPDATE core.idempotency SET committed = true
-        WHERE actor_key = ${context.idempotency.actorKey} AND key = ${context.idempotency.key}`);
-    }
-    // Last: the audit chain lock is held from here until commit.
-    await appendAudit(tx, { actor: context.actor, at: now, requestId: context.requestId }, records);
+    const { idempotency } = context;
+    // Last, and in one statement: the audit chain lock is held from it until commit.
+    await writeTogether(tx, [
+      outboxInsert(events),
+      idempotency &&
+        sql`UPDATE core.idempotency SET committed = true
+          WHERE actor_key = ${idempotency.actorKey} AND key = ${idempotency.key}`,
+      auditAppend({ actor: context.actor, at: now, requestId: context.requestId }, records),
+    ]);
     return value;
   });
   if (events.length > 0) {
