@@ -5,6 +5,7 @@ export {
   type Orm,
   openDatabase,
   type PoolStats,
+  prepared,
   type Queryable,
   rows,
   type Tx,

@@ -21,10 +21,14 @@ export interface OutgoingEvent {
  */
 export function outboxInsert(events: readonly OutgoingEvent[]): SQL | undefined {
   if (events.length === 0) return undefined;
-  const values = events.map(
-    (event) => sql`(${newId()}, ${event.topic}, ${JSON.stringify(event.payload)}::jsonb)`,
-  );
-  return sql`INSERT INTO core.outbox (id, topic, payload) VALUES ${sql.join(values, sql`, `)}`;
+  // Columns as arrays: one text whatever the number of events, so it can be a prepared statement.
+  const ids = events.map(() => newId());
+  const topics = events.map((e) => e.topic);
+  const payloads = events.map((e) => JSON.stringify(e.payload));
+  return sql`INSERT INTO core.outbox (id, topic, payload)
+    SELECT id, topic, payload::jsonb
+    FROM unnest(${sql.param(ids)}::uuid[], ${sql.param(topics)}::text[], ${sql.param(payloads)}::text[])
+      AS e (id, topic, payload)`;
 }
 
 export type EventHandler = (event: DomainEvent) => Promise<void>;

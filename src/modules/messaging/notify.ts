@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { prepared } from '../../core/db/index.js';
 import type { Locale } from '../../core/i18n/index.js';
 import { newId } from '../../core/ids/index.js';
 import type { Change } from '../../core/kernel/index.js';
@@ -96,7 +97,9 @@ export async function notify(c: Change, input: NotifyInput): Promise<Notificatio
   });
   // One statement: the deliveries' foreign key is checked at its end, when the notification is in.
   await c.tx.execute(
-    sql`WITH notification AS (${notification.getSQL()}) ${c.tx.insert(deliveries).values(rows).getSQL()}`,
+    prepared(
+      sql`WITH notification AS (${notification.getSQL()}) ${c.tx.insert(deliveries).values(rows).getSQL()}`,
+    ),
   );
   const made = rows.map((d) => ({ id: d.id, channel: d.channel, status: d.status }));
   for (const d of made) {

@@ -1,6 +1,6 @@
 import { eq, type SQL, sql } from 'drizzle-orm';
 import { type Actor, actorSummary, systemActor } from '../../core/actors/index.js';
-import { rows } from '../../core/db/index.js';
+import { prepared, rows } from '../../core/db/index.js';
 import { newId } from '../../core/ids/index.js';
 import type { Change } from '../../core/kernel/index.js';
 import type { CatalogueEntry } from './catalogue.js';
@@ -83,7 +83,7 @@ async function writeStep(
     : sql``;
   const [result] = await rows<{ written: number } & Omit<CaseParts, 'task'>>(
     c.tx,
-    sql`WITH app AS (${write}),
+    prepared(sql`WITH app AS (${write}),
       step AS (INSERT INTO services.history
           (application_id, seq, action, from_state, to_state, actor_id, actor, at, comment, details)
         SELECT app.id, (SELECT coalesce(max(h.seq), 0) + 1 FROM services.history h WHERE h.application_id = app.id),
@@ -93,7 +93,7 @@ async function writeStep(
       closed AS (UPDATE services.tasks SET closed_at = ${c.now}
         WHERE application_id IN (SELECT id FROM app) AND closed_at IS NULL RETURNING id)
       ${opened}
-      SELECT (SELECT count(*) FROM app)::int AS written, ${caseRecords(app.id)}`,
+      SELECT (SELECT count(*) FROM app)::int AS written, ${caseRecords(app.id)}`),
   );
   const newTask: TaskPart | null = task
     ? {
