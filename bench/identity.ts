@@ -179,7 +179,7 @@ export const perSecond = (count: number, ms: number) => (count * 1000) / ms;
  * milliseconds: what a registration costs whatever else the machine runs. The backends' time is
  * read from /proc, so it is null when the server runs on another machine.
  */
-async function cpuMilliseconds(kernel: Kernel): Promise<{ node: number; postgres: number | null }> {
+export async function cpuMilliseconds(kernel: Kernel): Promise<{ node: number; postgres: number | null }> {
   const usage = process.cpuUsage();
   const node = (usage.user + usage.system) / 1000;
   const backends = await kernel.db.query<{ pid: number }>(

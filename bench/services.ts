@@ -17,6 +17,7 @@ import { openKernel } from '../src/platform.js';
 import {
   admin,
   BENCH_REGISTRAR,
+  cpuMilliseconds,
   type IdentityRow,
   identityTable,
   inParallel,
@@ -114,43 +115,58 @@ const TASK = `INSERT INTO services.tasks (id, application_id, state, roles, offi
  * The rows the engine writes for one application, with raw pg and as many transactions: the
  * submission (application, first step, task), then the transition (state, step, tasks).
  */
-async function baseline(url: string, count: number, workers: number, offset: number): Promise<number> {
-  const pool = new pg.Pool({ connectionString: url, max: workers });
-  pool.on('error', () => {});
-  try {
-    return await rate(workers, count, async (i) => {
-      const id = newId();
-      const now = new Date();
-      const who = `raw-${offset + i}`;
-      const actor = JSON.stringify({ type: 'citizen', id: who });
-      // A reference already taken is drawn again, as the engine does (a few thousand draws make a
-      // collision likely enough to break a run).
-      await retryOnTakenReference(() =>
-        inTransaction(pool, [
-          [
-            `INSERT INTO services.applications (id, reference, service_id, service_version, state, form, fee_lisente,
+async function baseline(pool: pg.Pool, count: number, workers: number, offset: number): Promise<number> {
+  return rate(workers, count, async (i) => {
+    const id = newId();
+    const now = new Date();
+    const who = `raw-${offset + i}`;
+    const actor = JSON.stringify({ type: 'citizen', id: who });
+    // A reference already taken is drawn again, as the engine does (a few thousand draws make a
+    // collision likely enough to break a run).
+    await retryOnTakenReference(() =>
+      inTransaction(pool, [
+        [
+          `INSERT INTO services.applications (id, reference, service_id, service_version, state, form, fee_lisente,
              applicant_kind, applicant_account, office, created_at, updated_at, locale, notify_account, notify_phone)
            VALUES ($1, $2, 'change-of-address', 1, 'submitted', $3, 0, 'citizen', $4, 'maseru-hq', $5, $5, 'st', $4,
              '+26658000000')`,
-            [id, createReference('RW', 2026), JSON.stringify(address(offset + i)), who, now],
-          ],
-          [HISTORY, [id, 1, 'apply', null, 'submitted', who, actor, now]],
-          [TASK, [newId(), id, 'submitted', now]],
-        ]),
-      );
-      await inTransaction(pool, [
-        [`UPDATE services.applications SET state = 'verified', updated_at = $2 WHERE id = $1`, [id, now]],
-        [HISTORY, [id, 2, 'verify', 'submitted', 'verified', 'bench-registrar', actor, now]],
-        [
-          `UPDATE services.tasks SET closed_at = $2 WHERE application_id = $1 AND closed_at IS NULL`,
-          [id, now],
+          [id, createReference('RW', 2026), JSON.stringify(address(offset + i)), who, now],
         ],
-        [TASK, [newId(), id, 'verified', now]],
-      ]);
-    });
-  } finally {
-    await pool.end();
-  }
+        [HISTORY, [id, 1, 'apply', null, 'submitted', who, actor, now]],
+        [TASK, [newId(), id, 'submitted', now]],
+      ]),
+    );
+    await inTransaction(pool, [
+      [`UPDATE services.applications SET state = 'verified', updated_at = $2 WHERE id = $1`, [id, now]],
+      [HISTORY, [id, 2, 'verify', 'submitted', 'verified', 'bench-registrar', actor, now]],
+      [`UPDATE services.tasks SET closed_at = $2 WHERE application_id = $1 AND closed_at IS NULL`, [id, now]],
+      [TASK, [newId(), id, 'verified', now]],
+    ]);
+  });
+}
+
+interface Round {
+  rate: number;
+  /** CPU milliseconds per application: this process, and the bench database's backends. */
+  node: number;
+  postgres: number | null;
+}
+
+/**
+ * One measured round and the CPU it took, the outbox's deliveries included (they are part of what
+ * an application costs): CPU time does not depend on what else the machine runs, throughput does.
+ */
+async function measured(kernel: Kernel, count: number, run: () => Promise<number>): Promise<Round> {
+  const before = await cpuMilliseconds(kernel);
+  const perSecond = await run();
+  while ((await kernel.events.dispatchOnce()) > 0);
+  const after = await cpuMilliseconds(kernel);
+  return {
+    rate: perSecond,
+    node: (after.node - before.node) / count,
+    postgres:
+      after.postgres === null || before.postgres === null ? null : (after.postgres - before.postgres) / count,
+  };
 }
 
 export async function runServicesBench(options: ServicesBenchOptions): Promise<ServicesReport> {
@@ -168,6 +184,7 @@ export async function runServicesBench(options: ServicesBenchOptions): Promise<S
   const url = new URL(options.serverUrl);
   url.pathname = `/${name}`;
   let kernel: Kernel | undefined;
+  let pool: pg.Pool | undefined;
   try {
     await admin(options.serverUrl, async (c) => {
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -181,24 +198,50 @@ export async function runServicesBench(options: ServicesBenchOptions): Promise<S
       SEED_DEMO_DATA: 'false',
       NODE_ENV: 'production',
     });
-    kernel = await openKernel(config, { log: createLogger('silent') });
+    const k = await openKernel(config, { log: createLogger('silent') });
+    kernel = k;
+    // The baseline's connections stay open across its rounds, so their backends' CPU can be read.
+    const raw = new pg.Pool({ connectionString: url.toString(), max: workers });
+    pool = raw;
+    raw.on('error', () => {});
     log(
       `\n(services) ${fmt(count)} applications, submit + first transition, ${workers} workers, vs raw inserts`,
     );
     // Warm-up: prepared plans, pool connections, JIT.
-    await ours(kernel, 100, workers, 0);
-    await baseline(url.toString(), 100, workers, 0);
+    await ours(k, 100, workers, 0);
+    await baseline(raw, 100, workers, 0);
     // Two turns each, alternating, so drift in background load falls on both alike.
     const half = Math.floor(count / 2);
-    const oursRates = [await ours(kernel, half, workers, 1000)];
-    const baseRates = [await baseline(url.toString(), half, workers, 1000)];
-    oursRates.push(await ours(kernel, count - half, workers, 1000 + half));
-    baseRates.push(await baseline(url.toString(), count - half, workers, 1000 + half));
+    const turns = [
+      { n: half, offset: 1000 },
+      { n: count - half, offset: 1000 + half },
+    ];
+    const oursRounds: Round[] = [];
+    const baseRounds: Round[] = [];
+    for (const { n, offset } of turns) {
+      oursRounds.push(await measured(k, n, () => ours(k, n, workers, offset)));
+      baseRounds.push(await measured(k, n, () => baseline(raw, n, workers, offset)));
+    }
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-    const oursRate = mean(oursRates);
-    const baseRate = mean(baseRates);
-    log(`  ours: ${oursRates.map((r) => fmt(r, 1)).join(', ')} applications/s`);
-    log(`  baseline: ${baseRates.map((r) => fmt(r, 1)).join(', ')} applications/s`);
+    const cpu = (rounds: Round[]) => {
+      const pgMs = rounds.map((r) => r.postgres);
+      return {
+        node: mean(rounds.map((r) => r.node)),
+        postgres: pgMs.includes(null) ? null : mean(pgMs as number[]),
+      };
+    };
+    const oursRate = mean(oursRounds.map((r) => r.rate));
+    const baseRate = mean(baseRounds.map((r) => r.rate));
+    const oursCpu = cpu(oursRounds);
+    const baseCpu = cpu(baseRounds);
+    const ms = (c: { node: number; postgres: number | null }) =>
+      `Node ${fmt(c.node, 2)} ms + PostgreSQL ${c.postgres === null ? 'not measurable (another machine)' : `${fmt(c.postgres, 2)} ms`}`;
+    log(
+      `  ours: ${oursRounds.map((r) => fmt(r.rate, 1)).join(', ')} applications/s; CPU per application: ${ms(oursCpu)}`,
+    );
+    log(
+      `  baseline: ${baseRounds.map((r) => fmt(r.rate, 1)).join(', ')} applications/s; CPU per application: ${ms(baseCpu)}`,
+    );
     const rows: IdentityRow[] = [
       {
         name: `applications/s (submit + first transition, ${workers} workers)`,
@@ -214,10 +257,17 @@ export async function runServicesBench(options: ServicesBenchOptions): Promise<S
     ];
     return {
       rows,
-      details: { applications: count, workers, ours: oursRates, baseline: baseRates },
+      details: {
+        applications: count,
+        workers,
+        ours: oursRounds.map((r) => r.rate),
+        baseline: baseRounds.map((r) => r.rate),
+        cpuMillisecondsPerApplication: { ours: oursCpu, baseline: baseCpu },
+      },
       seconds: (performance.now() - began) / 1000,
     };
   } finally {
+    await pool?.end().catch(() => {});
     await kernel?.db.close().catch(() => {});
     await drop().catch((error: unknown) => log(`cleanup: ${(error as Error).message}`));
   }
