@@ -1,5 +1,3 @@
-import { sql } from 'drizzle-orm';
-import { prepared } from '../../core/db/index.js';
 import type { Locale } from '../../core/i18n/index.js';
 import { newId } from '../../core/ids/index.js';
 import type { Change } from '../../core/kernel/index.js';
@@ -84,23 +82,24 @@ export async function notify(c: Change, input: NotifyInput): Promise<Notificatio
       updatedAt: c.now,
     };
   });
-  const notification = c.tx.insert(notifications).values({
-    id,
-    template: input.template,
-    locale: to.locale,
-    accountId: to.accountId ?? null,
-    aboutType: input.about?.type ?? null,
-    aboutId: input.about?.id ?? null,
-    params: input.params,
-    createdBy: c.actor.id,
-    createdAt: c.now,
-  });
-  // One statement: the deliveries' foreign key is checked at its end, when the notification is in.
-  await c.tx.execute(
-    prepared(
-      sql`WITH notification AS (${notification.getSQL()}) ${c.tx.insert(deliveries).values(rows).getSQL()}`,
-    ),
+  // Nothing in the change reads them back: they go with its last statement.
+  c.write(
+    c.tx
+      .insert(notifications)
+      .values({
+        id,
+        template: input.template,
+        locale: to.locale,
+        accountId: to.accountId ?? null,
+        aboutType: input.about?.type ?? null,
+        aboutId: input.about?.id ?? null,
+        params: input.params,
+        createdBy: c.actor.id,
+        createdAt: c.now,
+      })
+      .getSQL(),
   );
+  c.write(c.tx.insert(deliveries).values(rows).getSQL());
   const made = rows.map((d) => ({ id: d.id, channel: d.channel, status: d.status }));
   for (const d of made) {
     if (d.channel !== 'portal') c.publish({ topic: DELIVERY_REQUESTED, payload: { deliveryId: d.id } });

@@ -246,7 +246,14 @@ export async function importLegacyFile(kernel: Kernel, options: ImportOptions): 
           reader: tx,
           transaction: (fn) =>
             tx.transaction((savepoint) =>
-              fn({ tx: savepoint as Tx, actor, now: kernel.clock.now(), audit() {}, publish() {} }),
+              fn({
+                tx: savepoint as Tx,
+                actor,
+                now: kernel.clock.now(),
+                audit() {},
+                publish() {},
+                write() {},
+              }),
             ),
         };
         // An interrupted run's rows are reported from the register, as a real run would.
