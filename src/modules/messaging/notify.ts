@@ -50,9 +50,9 @@ function destinationOf(to: Recipient, channel: Channel): string | undefined {
 
 /**
  * Notifies a person inside the caller's change: the texts are rendered now in their language,
- * the in-portal notice is written now, and each SMS or e-mail is queued through the outbox in
- * the same transaction, so a committed state change never loses its notification and a rolled
- * back one never sends it. Delivery happens after commit, with retries (see deliver.ts).
+ * the in-portal notice is written with the change, and each SMS or e-mail is queued through the
+ * outbox in the same transaction, so a committed state change never loses its notification and
+ * a rolled back one never sends it. Delivery happens after commit, with retries (see deliver.ts).
  */
 export async function notify(c: Change, input: NotifyInput): Promise<Notification> {
   const { to } = input;
