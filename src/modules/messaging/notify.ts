@@ -1,7 +1,8 @@
+import { sql } from 'drizzle-orm';
 import type { Locale } from '../../core/i18n/index.js';
 import { newId } from '../../core/ids/index.js';
 import type { Change } from '../../core/kernel/index.js';
-import { type Channel, type DeliveryStatus, deliveries, notifications } from './schema.js';
+import type { Channel, DeliveryStatus } from './schema.js';
 import { isE164, smsText } from './sms/index.js';
 import { renderTemplate } from './templates.js';
 
@@ -63,44 +64,38 @@ export async function notify(c: Change, input: NotifyInput): Promise<Notificatio
   if (channels.length === 0) throw new RangeError('notify: the recipient has no account, phone or e-mail');
   const texts = renderTemplate(input.template, to.locale, input.params);
   const id = newId();
-  const rows: (typeof deliveries.$inferInsert)[] = [...new Set(channels)].map((channel) => {
+  const made = [...new Set(channels)].map((channel) => {
     const destination = destinationOf(to, channel);
     if (destination === undefined)
       throw new RangeError(`notify: no ${channel} destination for the recipient`);
     const sms = channel === 'sms' ? smsText(texts.sms) : undefined;
+    const status: DeliveryStatus = channel === 'portal' ? 'delivered' : 'queued';
     return {
       id: newId(),
-      notificationId: id,
       channel,
+      status,
       destination,
       title: channel === 'sms' ? null : texts.subject,
       body: sms?.text ?? texts.body,
-      status: channel === 'portal' ? 'delivered' : 'queued',
-      attempts: 0,
       segments: sms?.segments ?? null,
-      createdAt: c.now,
-      updatedAt: c.now,
     };
   });
-  // Nothing in the change reads them back: they go with its last statement.
-  c.write(
-    c.tx
-      .insert(notifications)
-      .values({
-        id,
-        template: input.template,
-        locale: to.locale,
-        accountId: to.accountId ?? null,
-        aboutType: input.about?.type ?? null,
-        aboutId: input.about?.id ?? null,
-        params: input.params,
-        createdBy: c.actor.id,
-        createdAt: c.now,
-      })
-      .getSQL(),
-  );
-  c.write(c.tx.insert(deliveries).values(rows).getSQL());
-  const made = rows.map((d) => ({ id: d.id, channel: d.channel, status: d.status }));
+  // Nothing in the change reads them back: they go with its last statement. Plain SQL with the
+  // deliveries as column arrays: a notification is written on every step of a case, and building
+  // these through the query builder cost twice as much Node time.
+  c.write(sql`INSERT INTO messaging.notifications
+      (id, template, locale, account_id, about_type, about_id, params, created_by, created_at)
+    VALUES (${id}, ${input.template}, ${to.locale}, ${to.accountId ?? null}, ${input.about?.type ?? null},
+      ${input.about?.id ?? null}, ${JSON.stringify(input.params)}::jsonb, ${c.actor.id}, ${c.now})`);
+  const column = <T>(type: string, value: (d: (typeof made)[number]) => T) =>
+    sql`${sql.param(made.map(value))}::${sql.raw(type)}[]`;
+  c.write(sql`INSERT INTO messaging.deliveries
+      (id, notification_id, channel, destination, title, body, status, attempts, segments, created_at, updated_at)
+    SELECT d.id, ${id}, d.channel, d.destination, d.title, d.body, d.status, 0, d.segments, ${c.now}, ${c.now}
+    FROM unnest(${column('uuid', (d) => d.id)}, ${column('text', (d) => d.channel)},
+      ${column('text', (d) => d.destination)}, ${column('text', (d) => d.title)}, ${column('text', (d) => d.body)},
+      ${column('text', (d) => d.status)}, ${column('smallint', (d) => d.segments)})
+      AS d (id, channel, destination, title, body, status, segments)`);
   for (const d of made) {
     if (d.channel !== 'portal') c.publish({ topic: DELIVERY_REQUESTED, payload: { deliveryId: d.id } });
   }
@@ -115,5 +110,5 @@ export async function notify(c: Change, input: NotifyInput): Promise<Notificatio
       ...(input.about ? { about: input.about } : {}),
     },
   });
-  return { id, deliveries: made };
+  return { id, deliveries: made.map((d) => ({ id: d.id, channel: d.channel, status: d.status })) };
 }
