@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import { actorSummary } from '../../core/actors/index.js';
-import type { Tx } from '../../core/db/index.js';
+import { type Tx, writeTogether } from '../../core/db/index.js';
 import { type FieldError, fieldError, problems } from '../../core/http/index.js';
 import { newId } from '../../core/ids/index.js';
 import type { Change } from '../../core/kernel/index.js';
@@ -123,16 +123,37 @@ export async function recordVersion(
 }
 
 /**
- * Stores a new person, their first version and (with a UIN) the UIN as issued, in one statement:
- * round trips to the database are most of what a registration costs.
+ * Stores a new person, their first version and (with a UIN) the UIN as issued in one statement:
+ * round trips to the database are most of what a registration costs. `alone`: in the change's
+ * last statement instead (see RegisterOptions).
  */
-async function storeNewPerson(c: Change, row: PersonRow, event: string, reason: string | null) {
-  const steps = [sql`person AS (${c.tx.insert(persons).values(row).getSQL()})`];
-  if (row.uin !== null) {
-    steps.push(sql`issued AS (INSERT INTO identity.issued_uins (uin, person_id, issued_at)
-      VALUES (${row.uin}, ${row.id}, ${c.now}))`);
-  }
-  await c.tx.execute(sql`WITH ${sql.join(steps, sql`, `)} ${versionOf(c, row, event, reason).getSQL()}`);
+async function storeNewPerson(
+  c: Change,
+  row: PersonRow,
+  event: string,
+  reason: string | null,
+  alone: boolean,
+) {
+  const writes = [
+    c.tx.insert(persons).values(row).getSQL(),
+    row.uin === null
+      ? undefined
+      : sql`INSERT INTO identity.issued_uins (uin, person_id, issued_at) VALUES (${row.uin}, ${row.id}, ${c.now})`,
+    versionOf(c, row, event, reason).getSQL(),
+  ];
+  if (!alone) return writeTogether(c.tx, writes);
+  for (const write of writes) if (write) c.write(write);
+}
+
+export interface RegisterOptions {
+  /**
+   * The registration is all its change does and nothing reads the new person back in it (a
+   * births request): the person's rows then go in the change's last statement (Change.write), a
+   * round trip fewer. Unset, they are written at once, so the rest of the change sees them: the
+   * legacy import searches the register for each row of a batch among the rows before it, and
+   * may record a death next.
+   */
+  alone?: boolean;
 }
 
 /**
@@ -146,6 +167,7 @@ export async function registerPerson(
   settings: IdentitySettings,
   input: PersonInput,
   reason: string | null = null,
+  { alone = false }: RegisterOptions = {},
 ): Promise<Registration> {
   const checked = validatePerson(input, c.now);
   if (!checked.ok) throw problems.invalid(checked.errors);
@@ -165,8 +187,8 @@ export async function registerPerson(
 
   if (candidates.length > 0) {
     const person: PersonRow = { ...row, uin: null, registerState: 'pending' };
-    await storeNewPerson(c, person, 'registration-pending', reason);
-    const adjudicationId = await openAdjudication(c, person.id, candidates);
+    await storeNewPerson(c, person, 'registration-pending', reason, alone);
+    const adjudicationId = await openAdjudication(c, person.id, candidates, alone);
     c.audit({
       action: PERSON_PENDING,
       subject: { type: 'person', id },
@@ -182,14 +204,23 @@ export async function registerPerson(
     uin: await takeUin(c.tx, settings.uinPolicy),
     registerState: 'registered',
   };
-  await storeNewPerson(c, person, 'registered', reason);
+  await storeNewPerson(c, person, 'registered', reason, alone);
   c.audit({ action: PERSON_REGISTERED, subject: { type: 'person', id }, purpose: reason ?? undefined });
   c.publish({ topic: PERSON_REGISTERED, payload: { personId: id } });
   return { person: personView(person), outcome: 'registered', candidates: [] };
 }
 
-async function openAdjudication(c: Change, personId: string, candidates: Candidate[]): Promise<string> {
+async function openAdjudication(
+  c: Change,
+  personId: string,
+  candidates: Candidate[],
+  alone: boolean,
+): Promise<string> {
   const id = newId();
-  await c.tx.insert(adjudications).values({ id, personId, candidates, state: 'open', createdAt: c.now });
+  const insert = c.tx
+    .insert(adjudications)
+    .values({ id, personId, candidates, state: 'open', createdAt: c.now });
+  if (alone) c.write(insert.getSQL());
+  else await insert;
   return id;
 }

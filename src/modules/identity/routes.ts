@@ -163,7 +163,7 @@ export const identityRoutes: RoutesPlugin = (app, kernel) => {
     },
     async (request, reply) => {
       const result = await inChange(request, (c) =>
-        registerPerson(c, settings, request.body.person, request.body.reason ?? null),
+        registerPerson(c, settings, request.body.person, request.body.reason ?? null, { alone: true }),
       );
       return reply.code(result.outcome === 'registered' ? 201 : 202).send(result as never);
     },
