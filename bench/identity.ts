@@ -349,12 +349,20 @@ function uinGeneration({ log, rows, details }: Pick<Step, 'log' | 'rows' | 'deta
   });
 }
 
-interface Population {
-  records: SyntheticRecord[];
-  toLoad: SyntheticRecord[];
+/** What (c) and (d) need of the population: kept when the millions of records are let go. */
+interface Work {
+  /** People in the register searched and registered against. */
+  registered: number;
+  /** Re-registrations searched in (c) (the first WARMUP_PROBES warm up), with their original's legacy ID. */
+  searches: { record: SyntheticRecord; originalLegacyId: string }[];
   /** Originals kept out of the load (no re-registrations), registered in (d). */
   fresh: SyntheticRecord[];
-  duplicates: SyntheticRecord[];
+}
+
+interface Population {
+  records: number;
+  toLoad: SyntheticRecord[];
+  work: Work;
 }
 
 function population(persons: number, today: Date): Population {
@@ -379,7 +387,14 @@ function population(persons: number, today: Date): Population {
   const fresh = spread(candidates, REGISTRATIONS);
   const freshIds = new Set(fresh.map((r) => r.id));
   const toLoad = records.filter((r) => r.duplicateOf === undefined && !freshIds.has(r.id));
-  return { records, toLoad, fresh, duplicates };
+  const searched = spread(duplicates, PROBES + WARMUP_PROBES);
+  const wanted = new Set(searched.map((r) => r.duplicateOf));
+  const originals = new Map(records.filter((r) => wanted.has(r.id)).map((r) => [r.id, r]));
+  const searches = searched.map((record) => ({
+    record,
+    originalLegacyId: syntheticLegacyId(originals.get(record.duplicateOf ?? '') as SyntheticRecord),
+  }));
+  return { records: records.length, toLoad, work: { registered: toLoad.length, searches, fresh } };
 }
 
 async function baselineLoad(url: string, records: readonly SyntheticRecord[]): Promise<number> {
@@ -415,16 +430,16 @@ async function baselineLoad(url: string, records: readonly SyntheticRecord[]): P
   }
 }
 
-async function load({ kernel, url, log, rows, details }: Step, pop: Population) {
-  const n = pop.toLoad.length;
+async function load({ kernel, url, log, rows, details }: Step, toLoad: readonly SyntheticRecord[]) {
+  const n = toLoad.length;
   log(`\n(b) bulk load of ${fmt(n)} synthetic people vs raw unnest INSERTs into a plain table`);
   let began = performance.now();
-  const baseline = await baselineLoad(url, pop.toLoad);
+  const baseline = await baselineLoad(url, toLoad);
   log(`  baseline: ${fmt(baseline)} rows/s (${seconds(began)} with the rows' preparation)`);
   await kernel.db.query('CHECKPOINT').catch(() => {});
   began = performance.now();
   const every = Math.max(1, Math.round(n / BATCH / 10));
-  const result = await bulkLoadPersons(kernel, pop.toLoad, {
+  const result = await bulkLoadPersons(kernel, toLoad, {
     actor: systemActor('bench'),
     batchSize: BATCH,
     reason: 'benchmark',
@@ -469,17 +484,16 @@ interface Probe {
   originalLegacyId: string;
 }
 
-async function search({ kernel, url, log, rows, details }: Step, pop: Population) {
+async function search({ kernel, url, log, rows, details }: Step, work: Work) {
   log(
-    `\n(c) duplicate search at ${fmt(pop.toLoad.length)} people: ${PROBES} re-registrations, ` +
+    `\n(c) duplicate search at ${fmt(work.registered)} people: ${PROBES} re-registrations, ` +
       'findCandidates vs the bare pg_trgm query',
   );
   const threshold = identitySettings(kernel.config).reviewThreshold;
-  const byId = new Map(pop.records.map((r) => [r.id, r]));
-  const probes: Probe[] = spread(pop.duplicates, PROBES + WARMUP_PROBES).map((record) => ({
+  const probes: Probe[] = work.searches.map(({ record, originalLegacyId }) => ({
     record,
     keys: matchKeys(record.person),
-    originalLegacyId: syntheticLegacyId(byId.get(record.duplicateOf ?? '') as SyntheticRecord),
+    originalLegacyId,
   }));
   const dialect = new PgDialect();
   const client = new pg.Client({ connectionString: url });
@@ -617,7 +631,7 @@ async function search({ kernel, url, log, rows, details }: Step, pop: Population
         verdict: 'info',
       },
       {
-        name: `search recall @${fmt(pop.toLoad.length)}: top candidate is the original (info)`,
+        name: `search recall @${fmt(work.registered)}: top candidate is the original (info)`,
         ours: topIsOriginal / Math.max(1, ours.length),
         unit: '',
         verdict: 'info',
@@ -640,16 +654,16 @@ async function search({ kernel, url, log, rows, details }: Step, pop: Population
   }
 }
 
-async function register({ kernel, url, log, rows, details }: Step, pop: Population) {
+async function register({ kernel, url, log, rows, details }: Step, work: Work) {
   log(
-    `\n(d) registrations at ${fmt(pop.toLoad.length)} people: registerPerson through change(), ` +
+    `\n(d) registrations at ${fmt(work.registered)} people: registerPerson through change(), ` +
       `${REGISTER_WORKERS} workers, vs raw single-row INSERTs`,
   );
   const settings = identitySettings(kernel.config);
   // A running server keeps the UIN pool topped up in the background.
   await fillUinPool(kernel.db, settings.uinPolicy, REGISTRATIONS * 2);
   const registrar = BENCH_REGISTRAR;
-  const inputs = pop.fresh.map((r) => personInput(r.person));
+  const inputs = work.fresh.map((r) => personInput(r.person));
   const outcomes = { registered: 0, pending: 0 };
   const runWorkers = async (work: (i: number) => Promise<unknown>) =>
     perSecond(inputs.length, await inParallel(REGISTER_WORKERS, inputs.length, work));
@@ -688,7 +702,7 @@ async function register({ kernel, url, log, rows, details }: Step, pop: Populati
     );
     const takenSet = new Set(taken.rows.map((r) => r.uin));
     const uins = [...new Set(candidates.filter((u) => !takenSet.has(u)))];
-    const raw = pop.fresh.map((r, i) =>
+    const raw = work.fresh.map((r, i) =>
       rawPersonRow(r.person, null, uins[i] as string, matchKeys(r.person), at),
     );
     const insert = `INSERT INTO identity.persons (${PERSON_COLUMNS.join(', ')})
@@ -930,16 +944,16 @@ export async function runIdentityBench(options: IdentityBenchOptions): Promise<I
       );
       const t = performance.now();
       pop = population(options.persons, new Date());
-      log(`  ${fmt(pop.records.length)} records in ${seconds(t)}`);
+      log(`  ${fmt(pop.records)} records in ${seconds(t)}`);
     });
     if (!pop) throw new Error('no population');
-    const people = pop;
+    const { toLoad, work } = pop;
     const url = withDatabase(options.serverUrl, name);
     const loadInto = async (target: string) => {
       const targetUrl = withDatabase(options.serverUrl, target);
       const kernel = await openBenchKernel(targetUrl, dataDir);
       kernels.push(kernel);
-      await timed('b-load', () => load({ kernel, url: targetUrl, log, rows, details }, people));
+      await timed('b-load', () => load({ kernel, url: targetUrl, log, rows, details }, toLoad));
       return kernel;
     };
     let kernel: Kernel;
@@ -968,9 +982,13 @@ export async function runIdentityBench(options: IdentityBenchOptions): Promise<I
       // Statistics come with the copy; indexes a newer migration just built need their own.
       await kernel.db.query('ANALYZE identity.persons');
     }
+    // The millions of synthetic records go before (c) and (d): a server holds no such heap, and
+    // collecting it made Node's CPU per registration vary from 2 to 9 ms between runs of one code.
+    pop = undefined;
+    toLoad.length = 0;
     const step: Step = { kernel, url, log, rows, details };
-    await timed('c-search', () => search(step, people));
-    await timed('d-register', () => register(step, people));
+    await timed('c-search', () => search(step, work));
+    await timed('d-register', () => register(step, work));
     details.timingsSeconds = timings;
   } finally {
     for (const kernel of kernels) await kernel.db.close().catch(() => {});
