@@ -22,10 +22,10 @@ export interface AuditContext {
 }
 
 /**
- * The statement that appends a change's entries to the chain, for the change's last statement
- * before commit: the chain lock is held from it to the end of the transaction. audit.append
+ * The call that appends a change's entries to the chain, for the change's last statement before
+ * commit: the chain lock is held from it to the end of the transaction. audit.append
  * (migrations/0050_audit_append.sql) takes the lock, reads the head and links the entries in the
- * database, so the lock is held for that statement and the commit only.
+ * database, so the lock is held for that call and the commit only.
  */
 export function auditAppend(context: AuditContext, records: readonly AuditRecord[]): SQL | undefined {
   if (records.length === 0) return undefined;
@@ -43,5 +43,5 @@ export function auditAppend(context: AuditContext, records: readonly AuditRecord
     };
     return { ...entry, ...cutEntry(entry) };
   });
-  return sql`SELECT audit.append(${AUDIT_CHAIN_LOCK}, ${JSON.stringify(entries)}::jsonb)`;
+  return sql`audit.append(${AUDIT_CHAIN_LOCK}, ${JSON.stringify(entries)}::jsonb)`;
 }

@@ -185,19 +185,24 @@ export async function rows<Row>(on: Queryable, statement: SQL): Promise<Row[]> {
 }
 
 /**
- * Statements that need nothing from one another, in one round trip: all but the last as
- * data-modifying CTEs (which PostgreSQL always runs to completion, whether read or not), the
- * last as the main statement. They see the same snapshot, so none may depend on another's rows.
- * Prepared (see prepared()): give it statements whose text takes few forms.
+ * Writes that need nothing from one another (INSERT, UPDATE or DELETE, without RETURNING), then
+ * `last` (a value to compute, such as a function call), in one round trip. The writes go as
+ * data-modifying CTEs and all finish before `last` is computed, which reads their row counts:
+ * left unread, PostgreSQL would run them after it, inside whatever lock it takes. They see the
+ * same snapshot, so none may depend on another's rows. Prepared (see prepared()): give it
+ * statements whose text takes few forms.
  */
-export async function writeTogether(tx: Tx, statements: readonly (SQL | undefined)[]): Promise<void> {
-  const given = statements.filter((s): s is SQL => s !== undefined);
-  const last = given.pop();
-  if (last === undefined) return;
+export async function writeTogether(tx: Tx, writes: readonly (SQL | undefined)[], last?: SQL): Promise<void> {
+  const given = writes.filter((s): s is SQL => s !== undefined);
   if (given.length === 0) {
-    await tx.execute(prepared(last));
+    if (last) await tx.execute(prepared(sql`SELECT ${last}`));
     return;
   }
-  const ctes = given.map((statement, i) => sql`${sql.raw(`write_${i}`)} AS (${statement})`);
-  await tx.execute(prepared(sql`WITH ${sql.join(ctes, sql`, `)} ${last}`));
+  const names = given.map((_, i) => sql.raw(`write_${i}`));
+  const ctes = given.map((statement, i) => sql`${names[i]} AS (${statement} RETURNING 1)`);
+  const counts = names.map((name) => sql`(SELECT count(*) FROM ${name})`);
+  await tx.execute(
+    prepared(sql`WITH ${sql.join(ctes, sql`, `)}
+      SELECT ${last ?? sql`true`} FROM (SELECT ${sql.join(counts, sql`, `)}) AS written_first`),
+  );
 }

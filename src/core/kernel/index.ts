@@ -67,15 +67,19 @@ export async function change<T>(
       write: (statement) => writes.push(statement),
     });
     const { idempotency } = context;
-    // Last, and in one statement: the audit chain lock is held from it until commit.
-    await writeTogether(tx, [
-      ...writes,
-      outboxInsert(events),
-      idempotency &&
-        sql`UPDATE core.idempotency SET committed = true
-          WHERE actor_key = ${idempotency.actorKey} AND key = ${idempotency.key}`,
+    // Last, and in one statement: the audit chain lock is taken after the writes, and held
+    // from there until commit.
+    await writeTogether(
+      tx,
+      [
+        ...writes,
+        outboxInsert(events),
+        idempotency &&
+          sql`UPDATE core.idempotency SET committed = true
+            WHERE actor_key = ${idempotency.actorKey} AND key = ${idempotency.key}`,
+      ],
       auditAppend({ actor: context.actor, at: now, requestId: context.requestId }, records),
-    ]);
+    );
     return value;
   });
   if (events.length > 0) {
