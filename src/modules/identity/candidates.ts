@@ -40,6 +40,7 @@ interface CandidateRow {
   father_name: string | null;
   mother_name: string | null;
   phones: string[];
+  legacy_id: string | null;
   norm_given: string;
   norm_surname: string;
   surname_key: string;
@@ -52,7 +53,7 @@ interface CandidateRow {
 
 const CANDIDATE_COLUMNS = sql.raw(
   `id, uin, given_names, surname, other_names, sex, birth_year, birth_month, birth_day, birth_district,
-   birth_village, father_name, mother_name, phones, norm_given, norm_surname, surname_key, norm_other,
+   birth_village, father_name, mother_name, phones, legacy_id, norm_given, norm_surname, surname_key, norm_other,
    norm_village, norm_father, norm_mother`,
 );
 
@@ -76,10 +77,11 @@ function letterBlocks(where: SQL, word: SQL, letters: Letters): SQL[] {
  * btree index (migrations 0006, 0040, 0041), no LIMIT. One SELECT whose WHERE is the blocks joined
  * by OR, so PostgreSQL ORs the index lookups into one bitmap and reads each person once, however
  * many blocks find them (a UNION ALL of the blocks read and sent a person once per block, and was
- * run by parallel workers that cost more to start than the lookups). Exported so the benchmark
- * can time the bare query.
+ * run by parallel workers that cost more to start than the lookups). With a legacy national ID
+ * number, its holders are found by the same statement, whatever their year of birth. Exported so
+ * the benchmark can time the bare query.
  */
-export function candidateQuery(person: MatchPerson, keys: MatchKeys) {
+export function candidateQuery(person: MatchPerson, keys: MatchKeys, legacyId: string | null = null) {
   const b = blockKeys(person, keys);
   const floor = sql.raw(String(SURNAME_TRIGRAM_FLOOR));
   const firstGiven = sql`split_part(norm_given, ' ', 1)`;
@@ -101,9 +103,10 @@ export function candidateQuery(person: MatchPerson, keys: MatchKeys) {
       b.givenLetters,
     ),
   ];
+  const inBlocks = sql`birth_year BETWEEN ${b.year - 1} AND ${b.year + 1} AND ((${sql.join(blocks, sql`) OR (`)}))`;
+  const wanted = legacyId === null ? inBlocks : sql`(${inBlocks}) OR legacy_id = ${legacyId}`;
   return sql`SELECT ${CANDIDATE_COLUMNS} FROM identity.persons
-    WHERE register_state <> 'duplicate' AND birth_year BETWEEN ${b.year - 1} AND ${b.year + 1}
-      AND ((${sql.join(blocks, sql`) OR (`)}))`;
+    WHERE register_state <> 'duplicate' AND (${wanted})`;
 }
 
 /** What the scorer compares: the particulars, optional fields left out when unknown. */
@@ -166,8 +169,21 @@ function rowToMatchPerson(row: CandidateRow): MatchPerson {
   });
 }
 
+export interface CandidateSearch {
+  /**
+   * The new person's legacy national ID number. Anyone already registered under it is a candidate
+   * whatever the names and dates score: the same person again, or a typing error on one of the two
+   * records, and a registrar decides which. They come first, with the shared number as the first
+   * reason.
+   */
+  legacyId?: string | null;
+  /** Most candidates from the blocks, after the holders of the legacy number; default 5. */
+  max?: number;
+}
+
 /**
- * Registered people who score at or above `threshold` against `person`, best first. `keys` must be
+ * Registered people who score at or above `threshold` against `person`, best first (after the
+ * holders of its legacy number, see CandidateSearch), in one statement. `keys` must be
  * matchKeys(person): the register computes them once for the row it stores.
  */
 export async function findCandidates(
@@ -175,46 +191,34 @@ export async function findCandidates(
   person: MatchPerson,
   keys: MatchKeys,
   threshold: number,
-  max = 5,
+  { legacyId = null, max = 5 }: CandidateSearch = {},
 ): Promise<Candidate[]> {
-  const found = await rows<CandidateRow>(on, candidateQuery(person, keys));
+  const found = await rows<CandidateRow>(on, candidateQuery(person, keys, legacyId));
   const subject = preparePerson(person, normalisedNames(keys));
+  const holders: Candidate[] = [];
   const scored: Candidate[] = [];
   for (const row of found) {
     const candidate = preparePerson(rowToMatchPerson(row), rowNames(row));
+    if (legacyId !== null && row.legacy_id === legacyId) {
+      const result = scorePrepared(subject, candidate);
+      const shared: MatchReason = {
+        field: 'legacyId',
+        agreement: 'exact',
+        weight: 0,
+        detail: `Both records hold legacy national ID number ${legacyId}`,
+      };
+      holders.push({
+        personId: row.id,
+        uin: row.uin,
+        score: result.score,
+        reasons: [shared, ...result.reasons],
+      });
+      continue;
+    }
     // Reasons are built only for the few that pass: most rows of a block are clearly someone else.
     if (scoreOnly(subject, candidate) < threshold) continue;
     const result = scorePrepared(subject, candidate);
     scored.push({ personId: row.id, uin: row.uin, score: result.score, reasons: result.reasons });
   }
-  return scored.sort((a, b) => b.score - a.score).slice(0, max);
-}
-
-/**
- * People already in the register under this legacy national ID number: the same person again, or
- * a typing error on one of the two records. Either way a registrar decides, so each is a
- * candidate whatever the names and dates score, with the shared number as the first reason.
- */
-export async function legacyIdHolders(
-  on: Queryable,
-  person: MatchPerson,
-  keys: MatchKeys,
-  legacyId: string,
-): Promise<Candidate[]> {
-  const found = await rows<CandidateRow>(
-    on,
-    sql`SELECT ${CANDIDATE_COLUMNS} FROM identity.persons
-        WHERE legacy_id = ${legacyId} AND register_state <> 'duplicate'`,
-  );
-  const subject = preparePerson(person, normalisedNames(keys));
-  return found.map((row) => {
-    const result = scorePrepared(subject, preparePerson(rowToMatchPerson(row), rowNames(row)));
-    const shared: MatchReason = {
-      field: 'legacyId',
-      agreement: 'exact',
-      weight: 0,
-      detail: `Both records hold legacy national ID number ${legacyId}`,
-    };
-    return { personId: row.id, uin: row.uin, score: result.score, reasons: [shared, ...result.reasons] };
-  });
+  return [...holders, ...scored.sort((a, b) => b.score - a.score).slice(0, max)];
 }

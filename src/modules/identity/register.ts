@@ -4,7 +4,7 @@ import { type Tx, writeTogether } from '../../core/db/index.js';
 import { type FieldError, fieldError, problems } from '../../core/http/index.js';
 import { newId } from '../../core/ids/index.js';
 import type { Change } from '../../core/kernel/index.js';
-import { type Candidate, findCandidates, legacyIdHolders, toMatchPerson } from './candidates.js';
+import { type Candidate, findCandidates, toMatchPerson } from './candidates.js';
 import { type MatchKeys, matchKeys } from './matching/index.js';
 import { type ParentInput, type Particulars, type PersonInput, validatePerson } from './person.js';
 import { adjudications, type PersonRow, persons, personVersions } from './schema.js';
@@ -180,10 +180,9 @@ export async function registerPerson(
   const id = newId();
   const row = personRow(id, p, father, mother, c.now);
   const match = toMatchPerson({ ...p, fatherName: father.name, motherName: mother.name });
-  const found = await findCandidates(c.tx, match, row, settings.reviewThreshold);
-  const holders = p.legacyId ? await legacyIdHolders(c.tx, match, row, p.legacyId) : [];
-  const held = new Set(holders.map((h) => h.personId));
-  const candidates = [...holders, ...found.filter((f) => !held.has(f.personId))];
+  const candidates = await findCandidates(c.tx, match, row, settings.reviewThreshold, {
+    legacyId: p.legacyId,
+  });
 
   if (candidates.length > 0) {
     const person: PersonRow = { ...row, uin: null, registerState: 'pending' };
