@@ -12,6 +12,7 @@ import { identitySettings, registerPerson } from '../src/modules/identity/index.
 import { freePort } from './support/child-server.js';
 import { CookieJar } from './support/cookie-jar.js';
 import { createTestApp, type TestApp } from './support/kernel.js';
+import { authorizationRequest } from './support/sign-in.js';
 
 /**
  * Federated sign-in end to end, with two platforms in one test: `upstream` (a second instance of
@@ -176,14 +177,9 @@ async function rpStart(jar: CookieJar) {
   const config = await oidc.discovery(new URL(`${oursUrl}/oidc`), 'health-rp', rpSecret, undefined, {
     execute,
   });
-  const verifier = oidc.randomPKCECodeVerifier();
-  const state = oidc.randomState();
-  const url = oidc.buildAuthorizationUrl(config, {
+  const { url, verifier, state } = await authorizationRequest(config, {
     redirect_uri: RP_REDIRECT,
     scope: 'openid',
-    state,
-    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
   });
   const page = await jar.follow(url, foreign);
   return { config, verifier, state, page };
@@ -326,16 +322,11 @@ describe('federated sign-in through an external OpenID provider', () => {
         },
       );
       const jar = new CookieJar();
-      const verifier = oidc.randomPKCECodeVerifier();
-      const signIn = await jar.follow(
-        oidc.buildAuthorizationUrl(other, {
-          redirect_uri: 'https://other.example.gov.ls/cb',
-          scope: 'openid uin',
-          code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-          code_challenge_method: 'S256',
-        }),
-        foreign,
-      );
+      const { url, verifier, state } = await authorizationRequest(other, {
+        redirect_uri: 'https://other.example.gov.ls/cb',
+        scope: 'openid uin',
+      });
+      const signIn = await jar.follow(url, foreign);
       const consent = await jar.follow(
         `${upstreamUrl}/interaction/${uidOf(signIn.body, 'login')}/login`,
         foreign,
@@ -352,6 +343,7 @@ describe('federated sign-in through an external OpenID provider', () => {
       );
       const foreignTokens = await oidc.authorizationCodeGrant(other, callback.stoppedAt as URL, {
         pkceCodeVerifier: verifier,
+        expectedState: state,
       });
       expect(foreignTokens.claims()?.aud).toBe('other-rp');
 

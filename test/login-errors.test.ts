@@ -7,7 +7,7 @@ import { type ClientInput, registerClient } from '../src/modules/auth/index.js';
 import { freePort } from './support/child-server.js';
 import { CookieJar } from './support/cookie-jar.js';
 import { createTestApp, type TestApp } from './support/kernel.js';
-import { type PasswordSignIn, signInUntilCallback } from './support/sign-in.js';
+import { authorizationRequest, type PasswordSignIn, signInUntilCallback } from './support/sign-in.js';
 
 /**
  * Per-client options of the relying-party registry (DPoP-bound tokens, private_key_jwt keys,
@@ -143,17 +143,12 @@ describe('per-client options', () => {
 
   it('a scope outside the client’s allow-list is refused at the authorization endpoint', async () => {
     const config = await discover('narrow-rp', secrets.get('narrow-rp'));
-    const verifier = oidc.randomPKCECodeVerifier();
-    const answer = await jar.follow(
-      oidc.buildAuthorizationUrl(config, {
-        redirect_uri: 'https://narrow-rp.example.gov.ls/cb',
-        scope: 'openid email',
-        state: 'narrow',
-        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: 'S256',
-      }),
-      (next) => next.origin !== base,
-    );
+    const { url } = await authorizationRequest(config, {
+      redirect_uri: 'https://narrow-rp.example.gov.ls/cb',
+      scope: 'openid email',
+      state: 'narrow',
+    });
+    const answer = await jar.follow(url, (next) => next.origin !== base);
     expect(answer.stoppedAt?.searchParams.get('error')).toBe('invalid_scope');
     expect(answer.stoppedAt?.searchParams.get('code')).toBeNull();
   });

@@ -20,6 +20,7 @@ import { hasChromium, launchBrowser, relyingPartyPage } from './support/browser.
 import { freePort } from './support/child-server.js';
 import { actors, createTestApp, type TestApp } from './support/kernel.js';
 import { lastCodeSentTo } from './support/outbox.js';
+import { authorizationRequest } from './support/sign-in.js';
 
 /**
  * The national login driven end to end by an independent relying-party library (openid-client 6)
@@ -157,20 +158,16 @@ async function startLogin(
   scope: string,
   options: { browser?: Browser; par?: boolean; resource?: string; prompt?: string } = {},
 ): Promise<Started> {
-  const verifier = oidc.randomPKCECodeVerifier();
-  const state = oidc.randomState();
-  const parameters: Record<string, string> = {
-    redirect_uri: redirectUri,
-    scope,
-    state,
-    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    ...(options.resource ? { resource: options.resource } : {}),
-    ...(options.prompt ? { prompt: options.prompt } : {}),
-  };
-  const url = options.par
-    ? await oidc.buildAuthorizationUrlWithPAR(config, parameters)
-    : oidc.buildAuthorizationUrl(config, parameters);
+  const { url, verifier, state } = await authorizationRequest(
+    config,
+    {
+      redirect_uri: redirectUri,
+      scope,
+      ...(options.resource ? { resource: options.resource } : {}),
+      ...(options.prompt ? { prompt: options.prompt } : {}),
+    },
+    { par: options.par ?? false },
+  );
   const browser = options.browser ?? new Browser();
   const page = await browser.follow(url.toString());
   return { browser, verifier, state, page, redirectUri };
@@ -855,14 +852,9 @@ describe.skipIf(!hasChromium)('in a real browser (Chromium)', () => {
         'https://portal.example.gov.ls',
       );
       const config = await configFor('portal-test');
-      const verifier = oidc.randomPKCECodeVerifier();
-      const state = oidc.randomState();
-      const url = oidc.buildAuthorizationUrl(config, {
+      const { url, verifier, state } = await authorizationRequest(config, {
         redirect_uri: 'https://portal.example.gov.ls/callback',
         scope: 'openid email',
-        state,
-        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: 'S256',
       });
       await page.goto(url.href);
       expect(await page.locator('h1').textContent()).toBe('Sign in to government services');
@@ -1098,15 +1090,10 @@ describe('second factors and assurance levels', () => {
       const low = await startLogin(config, portal, 'openid', { browser });
       const first = await tokensFor('portal-test', low, await completeLogin(low, person, 'signup'));
       expect(first.idToken).toMatchObject({ acr: ACR.low, amr: ['pwd'] });
-      const verifier = oidc.randomPKCECodeVerifier();
-      const state = oidc.randomState();
-      const url = oidc.buildAuthorizationUrl(config, {
+      const { url, verifier, state } = await authorizationRequest(config, {
         redirect_uri: portal,
         scope: 'openid',
-        state,
         ...demand,
-        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: 'S256',
       });
       const sessionBefore = browser.cookie('_session');
       expect(sessionBefore).toBeDefined();

@@ -14,6 +14,7 @@ import { ACR, registerClient, signUp } from '../../src/modules/auth/index.js';
 import { hasChromium, launchBrowser, relyingPartyPage } from '../support/browser.js';
 import { freePort } from '../support/child-server.js';
 import { createTestApp, type TestApp } from '../support/kernel.js';
+import { authorizationRequest } from '../support/sign-in.js';
 
 /**
  * Signing in with a password and an authenticator-app code in Debian's Chromium: the pages work
@@ -71,17 +72,11 @@ describe.skipIf(!hasChromium)('sign-in with an authenticator app in a real brows
     const config = await oidc.discovery(new URL(issuer), 'permits-test', secret, undefined, {
       execute: [oidc.allowInsecureRequests],
     });
-    const verifier = oidc.randomPKCECodeVerifier();
-    const state = oidc.randomState();
-    await page.goto(
-      oidc.buildAuthorizationUrl(config, {
-        redirect_uri: redirect,
-        scope: 'openid',
-        state,
-        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: 'S256',
-      }).href,
-    );
+    const { url, verifier, state } = await authorizationRequest(config, {
+      redirect_uri: redirect,
+      scope: 'openid',
+    });
+    await page.goto(url.href);
     await page.getByLabel('Phone number or e-mail address').fill(person.login);
     await page.getByLabel('Password').fill(person.password);
     await page.getByRole('button', { name: 'Sign in' }).click();

@@ -30,6 +30,28 @@ export interface PasswordSignIn {
 const csrfOf = (page: string) => /name="csrf" value="([^"]+)"/.exec(page)?.[1] ?? '';
 const action = (page: string, step: string) => new RegExp(`/interaction/[\\w-]+/${step}`).exec(page)?.[0];
 
+/**
+ * A code flow request as a service sends it: PKCE (S256) and a fresh `state` (unless `parameters`
+ * names one), pushed (PAR) when asked; the URL and what the code exchange checks.
+ */
+export async function authorizationRequest(
+  config: oidc.Configuration,
+  parameters: Record<string, string>,
+  options: { par?: boolean; dpop?: oidc.DPoPHandle | undefined } = {},
+): Promise<{ url: URL; verifier: string; state: string }> {
+  const verifier = oidc.randomPKCECodeVerifier();
+  const all: Record<string, string> = {
+    state: oidc.randomState(),
+    ...parameters,
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+  };
+  const url = options.par
+    ? await oidc.buildAuthorizationUrlWithPAR(config, all, options.dpop ? { DPoP: options.dpop } : {})
+    : oidc.buildAuthorizationUrl(config, all);
+  return { url, verifier, state: all.state as string };
+}
+
 /** The sign-in up to the service's redirect URI, with what the code exchange needs. */
 export async function signInUntilCallback(options: PasswordSignIn) {
   const jar = options.jar ?? new CookieJar();
@@ -40,20 +62,16 @@ export async function signInUntilCallback(options: PasswordSignIn) {
   const config = await oidc.discovery(new URL(options.issuer), options.clientId, secret, auth, {
     execute: [oidc.allowInsecureRequests],
   });
-  const verifier = oidc.randomPKCECodeVerifier();
-  const state = oidc.randomState();
-  const parameters = {
-    redirect_uri: options.redirectUri,
-    scope: options.scope,
-    state,
-    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    ...(options.resource ? { resource: options.resource } : {}),
-    ...(options.prompt ? { prompt: options.prompt } : {}),
-  };
-  const url = options.par
-    ? await oidc.buildAuthorizationUrlWithPAR(config, parameters, options.dpop ? { DPoP: options.dpop } : {})
-    : oidc.buildAuthorizationUrl(config, parameters);
+  const { url, verifier, state } = await authorizationRequest(
+    config,
+    {
+      redirect_uri: options.redirectUri,
+      scope: options.scope,
+      ...(options.resource ? { resource: options.resource } : {}),
+      ...(options.prompt ? { prompt: options.prompt } : {}),
+    },
+    { par: options.par ?? false, dpop: options.dpop },
+  );
   let page: Answer & { stoppedAt?: URL } = await jar.follow(url, away);
   const credentials = { login: options.login, password: options.password };
   if (!page.stoppedAt && options.signUp) {
