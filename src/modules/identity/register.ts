@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { actorSummary } from '../../core/actors/index.js';
 import { type Tx, writeTogether } from '../../core/db/index.js';
 import { type FieldError, fieldError, problems } from '../../core/http/index.js';
@@ -10,7 +10,7 @@ import { type ParentInput, type Particulars, type PersonInput, validatePerson } 
 import { adjudications, type PersonRow, persons, personVersions } from './schema.js';
 import type { IdentitySettings } from './settings.js';
 import { validateUinInput } from './uin/index.js';
-import { takeUin } from './uin-pool.js';
+import { issuedUinInsert, takeUin } from './uin-pool.js';
 import { type PersonView, personView } from './view.js';
 
 export const PERSON_REGISTERED = 'identity.person.registered';
@@ -136,9 +136,7 @@ async function storeNewPerson(
 ) {
   const writes = [
     c.tx.insert(persons).values(row).getSQL(),
-    row.uin === null
-      ? undefined
-      : sql`INSERT INTO identity.issued_uins (uin, person_id, issued_at) VALUES (${row.uin}, ${row.id}, ${c.now})`,
+    row.uin === null ? undefined : issuedUinInsert(row.uin, row.id, c.now),
     versionOf(c, row, event, reason).getSQL(),
   ];
   if (!alone) return writeTogether(c.tx, writes);

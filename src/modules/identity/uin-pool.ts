@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { type Database, type Queryable, rows, type Tx } from '../../core/db/index.js';
 import { generateUin, type UinPolicy } from './uin/index.js';
 
@@ -60,7 +60,9 @@ export async function takeUin(tx: Tx, policy: UinPolicy): Promise<string> {
 }
 
 export async function recordIssuedUin(tx: Tx, uin: string, personId: string, now: Date): Promise<void> {
-  await tx.execute(
-    sql`INSERT INTO identity.issued_uins (uin, person_id, issued_at) VALUES (${uin}, ${personId}, ${now})`,
-  );
+  await tx.execute(issuedUinInsert(uin, personId, now));
 }
+
+/** The statement recordIssuedUin runs, for a caller that sends it with other writes (register.ts). */
+export const issuedUinInsert = (uin: string, personId: string, now: Date): SQL =>
+  sql`INSERT INTO identity.issued_uins (uin, person_id, issued_at) VALUES (${uin}, ${personId}, ${now})`;

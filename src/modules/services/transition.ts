@@ -116,8 +116,8 @@ async function writeStep(
 }
 
 /**
- * Inserts a new application with its first step and task; false (and nothing written) when its
- * reference is already taken.
+ * Inserts a new application with its first step and task; undefined (and nothing written) when
+ * its reference is already taken.
  */
 export async function startApplication(
   c: Change,
