@@ -99,7 +99,7 @@ async function provenAccountToLink(c: Change, who: FederatedIdentity, personId: 
   const logins = who.verifiedLogins ?? [];
   if (!logins.length) return undefined;
   const [account] = await c.tx
-    .select({ id: accounts.id, login: accounts.login })
+    .select({ id: accounts.id })
     .from(accounts)
     .where(
       and(
